@@ -1,0 +1,86 @@
+"""Fixed personas for every test (STYLE.md §10): a sub-district with two communities, a gate in
+each, a resident of community A with a valid pass, and staff of each role."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# A valid resident ID of Xicheng District (110102), born 1980-01-01.
+ZHANG_SAN_ID = "110102198001010017"
+
+
+@dataclass
+class World:
+    subdistrict: Any
+    community_a: Any
+    community_b: Any
+    gate_a: Any
+    gate_a2: Any
+    gate_b: Any
+    pass_type_a: Any
+    pass_type_b: Any
+    resident: Any
+    pass_: Any
+    admin: Any
+    worker: Any
+    gate_user: Any
+    other_gate_user: Any
+
+
+def make_staff(username: str, role: str, subdistrict: Any, communities: list[Any]) -> Any:
+    from django.contrib.auth import get_user_model
+
+    from shouwang.core.models import Staff
+
+    user = get_user_model().objects.create_user(username, password="pw-for-tests-123")
+    staff = Staff.objects.create(user=user, subdistrict=subdistrict, role=role, display_name=username)
+    staff.communities.set(communities)
+    return user
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    from shouwang.core.choices import Role
+    from shouwang.passes.models import PassType
+    from shouwang.passes.services import issue_pass
+    from shouwang.people.services import ResidentIn, upsert_resident
+    from shouwang.places.models import Checkpoint, Community, Subdistrict
+
+    sub = Subdistrict.objects.create(code="xichangan", name="西长安街街道")
+    a = Community.objects.create(subdistrict=sub, code="tps", name="太仆寺街社区")
+    b = Community.objects.create(subdistrict=sub, code="xdb", name="西单北社区")
+    gate_a = Checkpoint.objects.create(community=a, code="lixue-e", name="力学胡同东口")
+    gate_a2 = Checkpoint.objects.create(community=a, code="xiaojiangfang-w", name="小酱坊胡同西口")
+    gate_b = Checkpoint.objects.create(community=b, code="dongxie-n", name="东斜街北口")
+    pt_a = PassType.objects.create(community=a, code="resident", name="居民出入证", issuer="太仆寺街社区居委会")
+    pt_b = PassType.objects.create(community=b, code="resident", name="居民出入证", issuer="西单北社区居委会")
+    admin = make_staff("admin", Role.SUBDISTRICT_ADMIN, sub, [])
+    resident, _ = upsert_resident(
+        a, ResidentIn(name="张三", id_number=ZHANG_SAN_ID, address="力学胡同 3 号"), actor=admin
+    )
+    pass_ = issue_pass(
+        resident, pass_type=pt_a, valid_from=dt.date(2020, 1, 1), valid_until=dt.date(2099, 12, 31), actor=admin
+    )
+    return World(
+        subdistrict=sub,
+        community_a=a,
+        community_b=b,
+        gate_a=gate_a,
+        gate_a2=gate_a2,
+        gate_b=gate_b,
+        pass_type_a=pt_a,
+        pass_type_b=pt_b,
+        resident=resident,
+        pass_=pass_,
+        admin=admin,
+        worker=make_staff("worker", Role.COMMUNITY_WORKER, sub, [a]),
+        gate_user=make_staff("gate", Role.GATE_STAFF, sub, [a]),
+        other_gate_user=make_staff("gate-b", Role.GATE_STAFF, sub, [b]),
+    )

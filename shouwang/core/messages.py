@@ -1,0 +1,154 @@
+"""Words for every stable code (errors and screening reasons), in zh-Hans and en.
+
+One table so the API, the pages and the CLI say the same thing. Keys are the stable codes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # Generic input errors.
+    "invalid_input": ("输入有误，请检查标出的字段。", "Some input is wrong; see the fields marked."),
+    "required": ("{what}必须填写。", "{what} is required."),
+    "one_identifier": (
+        "请只提供一种身份识别方式：二维码、出入证号、证件号或居民。",
+        "Give exactly one of: qr, pass_number, id_number, resident.",
+    ),
+    "checkpoint_unknown": ("没有编号为“{code}”的卡口。", "There is no checkpoint with code '{code}'."),
+    "community_unknown": ("没有名为或编号为“{name}”的社区。", "There is no community named or coded '{name}'."),
+    "resident_unknown": ("本社区没有编号为 {id} 的居民。", "There is no resident {id} in this community."),
+    "not_your_community": (
+        "您无权在“{community}”操作。",
+        "You are not assigned to '{community}'.",
+    ),
+    "role_forbidden": ("您的角色不能执行此操作。", "Your role does not allow this."),
+    "direction_invalid": ("方向必须是 in（进）或 out（出）。", "direction must be 'in' or 'out'."),
+    "occurred_at_future": (
+        "发生时间不能晚于现在 5 分钟以上。",
+        "occurred_at may not be more than 5 minutes in the future.",
+    ),
+    "id_reused_differently": (
+        "该 id 已用于另一条不同的记录；请为新记录生成新的 UUID。",
+        "This id was already used for a different screening; generate a new UUID.",
+    ),
+    # Temperature.
+    "temperature_unreadable": (
+        "体温“{raw}”无法识别：请输入如 36.6、366 或 97.9（华氏）。",
+        "Cannot read temperature '{raw}': type e.g. 36.6, 366, or 97.9 (°F).",
+    ),
+    # Identity documents.
+    "id_empty": ("证件号码为空。", "The document number is empty."),
+    "id_type_unknown": ("不认识的证件类型“{id_type}”。", "Unknown document type '{id_type}'."),
+    "id_length": (
+        "身份证号应为 18 位（或 15 位旧号），实际为 {length} 位。",
+        "A resident ID has 18 digits (or 15 for old numbers); this one has {length}.",
+    ),
+    "id_format": ("证件号码“{masked}”含有不允许的字符。", "Document number '{masked}' has characters that are not allowed."),
+    "id_checksum": (
+        "身份证号校验位错误：应为 {expected}，实际为 {actual}。请核对号码。",
+        "Resident ID check digit is wrong: expected {expected}, got {actual}. Check the number.",
+    ),
+    "id_birth_date": ("身份证号中的出生日期 {date} 不存在。", "The birth date {date} in the ID number is not a real date."),
+    "id_birth_future": ("身份证号中的出生日期 {date} 晚于今天。", "The birth date {date} in the ID number is in the future."),
+    "id_region_unknown": (
+        "提示：地区码 {region} 未知或已撤销（可能是补登户口），已接受。",
+        "Note: region code {region} is unknown or abolished (late registration happens); accepted.",
+    ),
+    "id_permit_region": (
+        "港澳台居民居住证号码须以 810000、820000 或 830000 开头。",
+        "A HK/Macau/Taiwan residence permit number starts with 810000, 820000 or 830000.",
+    ),
+    "phone_invalid": ("电话号码“{raw}”无效：{why}", "Phone number '{raw}' is not valid: {why}"),
+    # Passes.
+    "pass_number_unknown": ("没有出入证号“{number}”。", "There is no pass numbered '{number}'."),
+    "pass_dates": ("有效期结束日期早于开始日期。", "The pass ends before it begins."),
+    "pass_already_revoked": ("此出入证已作废。", "This pass is already revoked."),
+    "font_missing": (
+        "找不到可显示中文（含扩展A区）的字体。请安装 fonts-wqy-zenhei，或设置 SHOUWANG_CJK_FONT。",
+        "No font with Chinese (incl. Extension A) found: install fonts-wqy-zenhei or set SHOUWANG_CJK_FONT.",
+    ),
+    # Import.
+    "import_format": (
+        "无法读取文件“{name}”：仅支持 .xlsx 和 .csv（UTF-8 或 GB18030）。",
+        "Cannot read '{name}': only .xlsx and .csv (UTF-8 or GB18030) are supported.",
+    ),
+    "import_headings": (
+        "表头缺少：{missing}。需要 姓名、证件号码（或 身份证号），以及 住址 或 楼栋+门牌。",
+        "Missing headings: {missing}. Needed: 姓名, 证件号码 (or 身份证号), and 住址 or 楼栋+门牌.",
+    ),
+    "import_duplicate": (
+        "与第 {first_row} 行证件号重复，已跳过。",
+        "Same document number as row {first_row}; skipped.",
+    ),
+    "gender_invalid": ("性别“{raw}”无法识别：请填 男 或 女。", "Cannot read gender '{raw}': use 男 or 女."),
+    "name_invalid": ("姓名“{raw}”无效。", "Name '{raw}' is not valid."),
+    # Screening reasons (stable codes of the gate decision).
+    "pass_valid": ("出入证有效。", "Pass valid."),
+    "pass_expired": ("出入证已过期（有效期至 {until}）。", "Pass expired (valid until {until})."),
+    "pass_not_yet_valid": ("出入证尚未生效（{since} 起有效）。", "Pass not valid yet (from {since})."),
+    "pass_revoked": ("出入证已作废。", "Pass revoked."),
+    "pass_forged": ("出入证签名无效，疑似伪造。请报告社区。", "Pass signature invalid: possibly forged. Report it."),
+    "pass_unknown": ("查无此出入证。", "No such pass."),
+    "not_a_pass": ("这不是本系统的出入证二维码。", "This QR code is not one of our passes."),
+    "pass_other_community": ("出入证属于其他社区。", "The pass belongs to another community."),
+    "pass_checkpoint_not_allowed": ("此出入证不能在本卡口通行。", "This pass is not valid at this checkpoint."),
+    "no_pass": ("未办理有效出入证，请到社区办理。", "No valid pass on file; send them to the community office."),
+    "person_unknown": ("查无此人，请登记为访客。", "Person not known here: register them as a visitor."),
+    "temperature_normal": ("体温正常。", "Temperature normal."),
+    "temperature_missing": ("请测量体温。", "Take a temperature."),
+    "temperature_implausible": (
+        "读数不可信（{c} °C），请稍候在额头或手腕复测。",
+        "Implausible reading ({c} °C): retest on forehead or wrist after a moment.",
+    ),
+    "temperature_converted_f": ("已由华氏度换算。", "Converted from °F."),
+    "fever_first_reading": (
+        "体温 {c} °C 偏高，请休息几分钟后复测。",
+        "{c} °C is a fever reading: rest a few minutes, then retest.",
+    ),
+    "fever_confirmed": (
+        "复测仍发热（{c} °C）：请引导至卫生站，不得放行。",
+        "Fever confirmed on retest ({c} °C): escort to the health station; do not admit.",
+    ),
+    "retest_normal": ("复测正常。", "Retest normal."),
+    "no_mask": ("未佩戴口罩，请佩戴后通行。", "No mask: they must wear one to pass."),
+    "quarantine_active": (
+        "居家隔离中（至 {until}），不得外出。已通知社区工作者。",
+        "In home quarantine (until {until}): may not go out. Community worker alerted.",
+    ),
+    "quarantine_noted": ("居家隔离人员返回，已记录。", "Person in home quarantine returning: noted."),
+    # Decisions.
+    "decision_admit": ("放行", "Admit"),
+    "decision_retest": ("请复测", "Retest"),
+    "decision_refer": ("转卫生站", "Refer to health station"),
+    "decision_deny": ("禁止通行", "Deny"),
+    "decision_register": ("请登记", "Register"),
+}
+
+
+def describe(code: str, lang: str = "zh-hans", **params: Any) -> str:
+    """Words for ``code`` in ``lang`` (``en`` or anything else for zh-Hans), formatted with ``params``.
+
+    An unknown code is returned as itself so nothing is ever silently blank.
+    """
+    pair = MESSAGES.get(code)
+    if pair is None:
+        return code
+    text = pair[1] if lang.lower().startswith("en") else pair[0]
+    try:
+        return text.format(**params)
+    except (KeyError, IndexError):
+        return text
+
+
+def pick_language(accept_language: str | None) -> str:
+    """``en`` when the Accept-Language header prefers English over Chinese, else ``zh-hans``."""
+    if not accept_language:
+        return "zh-hans"
+    for part in accept_language.split(","):
+        tag = part.split(";")[0].strip().lower()
+        if tag.startswith("en"):
+            return "en"
+        if tag.startswith("zh"):
+            return "zh-hans"
+    return "zh-hans"

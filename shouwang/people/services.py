@@ -1,0 +1,151 @@
+"""Writes of the people app: registering and updating residents and institution members."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import phonenumbers
+from django.db import transaction
+
+from shouwang.core.audit import log_action
+from shouwang.core.errors import InvalidInput
+from shouwang.people.identity import Document, validate_document
+from shouwang.people.models import Household, Institution, InstitutionMember, Resident
+from shouwang.people.names import name_keys
+from shouwang.places.models import Community
+
+
+def normalise_phone(raw: str) -> str:
+    """A mainland phone in E.164 (``+8613800138000``); blank stays blank.
+
+    ``138 0013 8000``, ``+86 13800138000`` and full-width digits all normalise alike.
+    Raises :class:`InvalidInput` (``phone_invalid``) with the reason.
+    """
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", raw or "").strip()
+    if not text:
+        return ""
+    try:
+        number = phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidInput("phone_invalid", field="phone", raw=text[:30], why=str(exc)) from None
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidInput("phone_invalid", field="phone", raw=text[:30], why="号码位数或号段不对 wrong length or prefix")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def clean_name(raw: str) -> str:
+    """A person's name with surrounding and doubled spaces removed; raises ``name_invalid``."""
+    import unicodedata
+
+    name = " ".join(unicodedata.normalize("NFC", raw or "").split())
+    if not name or len(name) > 100 or not any(ch.isalpha() for ch in name):
+        raise InvalidInput("name_invalid", field="name", raw=(raw or "")[:30])
+    return name
+
+
+@dataclass(frozen=True)
+class ResidentIn:
+    """A resident as entered: ``id_number`` raw, ``address`` the household's address."""
+
+    name: str
+    id_number: str
+    id_type: str = "resident_id"
+    gender: str = ""
+    phone: str = ""
+    address: str = ""
+    relation_to_head: str = ""
+
+
+def get_or_create_household(community: Community, address: str) -> Household | None:
+    address = " ".join(address.split())
+    if not address:
+        return None
+    household, _ = Household.objects.get_or_create(community=community, address=address)
+    return household
+
+
+def prepare_resident(data: ResidentIn, *, today: dt.date | None = None) -> tuple[dict[str, Any], Document]:
+    """Validate and normalise a resident's fields; raises :class:`InvalidInput` on the first fault."""
+    name = clean_name(data.name)
+    doc = validate_document(data.id_number, data.id_type, today=today)
+    gender = data.gender or doc.gender
+    pinyin, initials = name_keys(name)
+    fields = {
+        "name": name,
+        "name_pinyin": pinyin,
+        "name_initials": initials,
+        "gender": gender,
+        "id_type": doc.doc_type if data.id_type != "hkmotw_residence_permit" else data.id_type,
+        "id_hash": doc.hash,
+        "id_masked": doc.masked,
+        "phone": normalise_phone(data.phone),
+        "relation_to_head": data.relation_to_head.strip()[:20],
+    }
+    return fields, doc
+
+
+def upsert_resident(community: Community, data: ResidentIn, *, actor: Any, audit: bool = True) -> tuple[Resident, str]:
+    """Register a resident, or update the one with the same document in ``community``.
+
+    Returns the resident and ``"imported"``, ``"updated"`` or ``"unchanged"``.
+    Raises :class:`InvalidInput` for bad fields; nothing is written then.
+    """
+    fields, _doc = prepare_resident(data)
+    with transaction.atomic():
+        household = get_or_create_household(community, data.address)
+        existing = Resident.objects.filter(community=community, id_hash=fields["id_hash"]).first()
+        fields["household"] = household
+        if existing is None:
+            resident = Resident.objects.create(community=community, **fields)
+            if audit:
+                log_action("resident.register", actor=actor, community=community, obj=resident)
+            return resident, "imported"
+        changed = {k: v for k, v in fields.items() if getattr(existing, k) != v and not (k == "household" and v is None)}
+        if not changed:
+            return existing, "unchanged"
+        for key, value in changed.items():
+            setattr(existing, key, value)
+        existing.save(update_fields=[*changed.keys(), "updated_at"])
+        if audit:
+            log_action("resident.update", actor=actor, community=community, obj=existing, fields=sorted(changed))
+        return existing, "updated"
+
+
+def register_member(
+    institution: Institution, *, name: str, id_number: str, id_type: str = "resident_id", phone: str = "",
+    role: str = "", actor: Any,
+) -> InstitutionMember:
+    """Register someone who works at ``institution``. Raises :class:`InvalidInput` for bad fields."""
+    clean = clean_name(name)
+    doc = validate_document(id_number, id_type)
+    pinyin, initials = name_keys(clean)
+    with transaction.atomic():
+        member, _ = InstitutionMember.objects.update_or_create(
+            institution=institution,
+            id_hash=doc.hash,
+            defaults={
+                "community_id": institution.community_id,
+                "name": clean,
+                "name_pinyin": pinyin,
+                "name_initials": initials,
+                "id_type": doc.doc_type,
+                "id_masked": doc.masked,
+                "phone": normalise_phone(phone),
+                "role": role,
+            },
+        )
+        log_action("member.register", actor=actor, community=institution.community, obj=member)
+    return member
+
+
+def set_quarantine_until(resident: Resident, until: dt.date | None, *, actor: Any, reason: str) -> None:
+    """Placeholder for home quarantine (the quarantine work replaces it): last local day, inclusive."""
+    with transaction.atomic():
+        resident.quarantine_until = until
+        resident.save(update_fields=["quarantine_until", "updated_at"])
+        log_action("resident.quarantine", actor=actor, community=resident.community, obj=resident,
+                   until=until.isoformat() if until else None, reason=reason)

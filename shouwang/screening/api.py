@@ -1,0 +1,99 @@
+"""API of the screening app: record a screening, and a gate's day."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Router, Schema
+from pydantic import Field
+
+from shouwang.core.messages import describe, pick_language
+from shouwang.places.selectors import get_checkpoint
+from shouwang.screening.identify import Identifier
+from shouwang.screening.models import ScreeningEvent
+from shouwang.screening.selectors import checkpoint_day
+from shouwang.screening.services import record_screening
+
+router = Router(tags=["screenings"])
+
+
+class ScreeningIn(Schema):
+    id: uuid.UUID | None = Field(None, description="Client-made UUID; repeating it returns the first record.")
+    checkpoint: str = Field(..., description="Checkpoint code", max_length=32)
+    direction: str = Field(..., description="'in' or 'out'")
+    qr: str | None = Field(None, max_length=512)
+    pass_number: str | None = Field(None, max_length=64)
+    id_number: str | None = Field(None, max_length=64)
+    id_type: str = Field("resident_id", max_length=40)
+    resident: int | None = None
+    temperature: float | str | None = Field(None, description="°C or °F, or as typed: '366', '36,6'")
+    mask: bool | None = None
+    occurred_at: dt.datetime | None = Field(None, description="ISO 8601 with offset; default now")
+
+
+class ScreeningOut(Schema):
+    id: uuid.UUID
+    decision: str
+    decision_label: str
+    reasons: list[str]
+    message: str
+    person: str
+    temperature_c: float | None
+    temperature_converted_f: bool
+    checkpoint: str
+    direction: str
+    occurred_at: dt.datetime
+    local_date: dt.date
+
+
+def screening_out(event: ScreeningEvent, checkpoint_code: str, lang: str) -> dict[str, Any]:
+    """The API shape of a stored screening; words for its reasons in ``lang``."""
+    params = event.reason_params or {}
+    return {
+        "id": event.id,
+        "decision": event.decision,
+        "decision_label": describe(f"decision_{event.decision}", lang),
+        "reasons": list(event.reasons),
+        "message": " ".join(describe(code, lang, **params) for code in event.reasons),
+        "person": event.person_masked,
+        "temperature_c": float(event.temperature_c) if event.temperature_c is not None else None,
+        "temperature_converted_f": event.temperature_converted_f,
+        "checkpoint": checkpoint_code,
+        "direction": event.direction,
+        "occurred_at": event.occurred_at,
+        "local_date": event.local_date,
+    }
+
+
+@router.post("/screenings", response={200: ScreeningOut, 201: ScreeningOut}, summary="Screen one person at a gate")
+def create_screening(request: HttpRequest, payload: ScreeningIn, response: HttpResponse) -> Any:
+    """201 when written; 200 when ``id`` repeats or the same pass was scanned again within 10 s."""
+    gate = get_checkpoint(payload.checkpoint, user=request.user)
+    result = record_screening(
+        Identifier(
+            qr=payload.qr,
+            pass_number=payload.pass_number,
+            id_number=payload.id_number,
+            id_type=payload.id_type,
+            resident=payload.resident,
+        ),
+        checkpoint=gate,
+        direction=payload.direction,
+        temperature=payload.temperature,
+        mask=payload.mask,
+        actor=request.user,
+        client_id=payload.id,
+        occurred_at=payload.occurred_at,
+    )
+    body = screening_out(result.event, gate.code, pick_language(request.headers.get("Accept-Language")))
+    return (201 if result.created else 200), body
+
+
+@router.get("/checkpoints/{code}/today", summary="Counts at a gate today (local), by decision and hour")
+def gate_today(request: HttpRequest, code: str) -> dict[str, Any]:
+    gate = get_checkpoint(code, user=request.user)
+    return checkpoint_day(gate, gate.community.local_date(timezone.now()))

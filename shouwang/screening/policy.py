@@ -1,0 +1,48 @@
+"""The field rules of DESIGN.md §4 as one value, overridable per sub-district."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Screening rules. Temperatures in °C.
+
+    ``fever_c``: 37.3 °C is the Chinese national screening threshold (a reading ≥ it is a
+    fever). ``plausible_min_c``/``plausible_max_c``: readings outside ask for a retest, never a
+    decision (IR guns on cold skin read low). ``fahrenheit_min``/``fahrenheit_max``: a typed value
+    in this range is °F. ``retest_window_s``: how long a ``retest`` answer waits for its
+    retest. ``duplicate_window_s``: the same pass at the same gate and direction within this is
+    one record.
+    """
+
+    fever_c: Decimal = Decimal("37.3")
+    plausible_min_c: Decimal = Decimal("35.0")
+    plausible_max_c: Decimal = Decimal("42.0")
+    fahrenheit_min: Decimal = Decimal("93.2")
+    fahrenheit_max: Decimal = Decimal("108")
+    temperature_on_exit: bool = False
+    mask_required_in: bool = True
+    mask_required_out: bool = False
+    retest_window_s: int = 30 * 60
+    duplicate_window_s: int = 10
+
+    @classmethod
+    def from_overrides(cls, overrides: dict[str, Any] | None) -> Policy:
+        """Defaults with a sub-district's overrides applied; unknown keys are ignored."""
+        if not overrides:
+            return DEFAULT_POLICY
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        values: dict[str, Any] = {}
+        for name, value in overrides.items():
+            if name in fields:
+                default = getattr(DEFAULT_POLICY, name)
+                values[name] = Decimal(str(value)) if isinstance(default, Decimal) else type(default)(value)
+        return dataclasses.replace(DEFAULT_POLICY, **values)
+
+
+DEFAULT_POLICY = Policy()

@@ -1,0 +1,226 @@
+"""The screening write path: ``record_screening`` (after pretix's ``perform_checkin``).
+
+Validate → identify → lock the person → duplicate/retest check → pure decision → one
+``ScreeningEvent`` and its alerts, atomically → notifications on commit. Safe to repeat with the
+same client UUID. The event row is itself the record of who screened whom, so no separate
+audit row is written per screening (that would double the writes of the hottest path).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from shouwang.core.access import require_community
+from shouwang.core.errors import InvalidInput, ShouwangError
+from shouwang.passes.models import Pass
+from shouwang.people.models import InstitutionMember, Resident
+from shouwang.places.models import Checkpoint
+from shouwang.screening.choices import Decision, Direction
+from shouwang.screening.decision import GateInput, Outcome, decide
+from shouwang.screening.identify import Found, Identifier, identify
+from shouwang.screening.models import Alert, ScreeningEvent
+from shouwang.screening.policy import Policy
+from shouwang.screening.temperature import parse_temperature
+
+logger = logging.getLogger("shouwang.screening")
+
+FUTURE_TOLERANCE = dt.timedelta(minutes=5)
+
+
+class IdReusedDifferently(ShouwangError):
+    """A client UUID already names a screening with different content (409)."""
+
+    status = 409
+
+
+@dataclass(frozen=True)
+class ScreeningResult:
+    """The stored event; ``created`` is False for an idempotent repeat or a duplicate scan."""
+
+    event: ScreeningEvent
+    created: bool
+
+
+def _fingerprint(checkpoint: Checkpoint, direction: str, ident: Identifier, temperature: Any, mask: Any) -> str:
+    canonical = json.dumps(
+        [checkpoint.pk, direction, ident.qr, ident.pass_number, ident.id_number, ident.resident, str(temperature), mask],
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _lock_person(found: Found) -> None:
+    """Serialise screenings of one person so two gates cannot both miss each other's scan."""
+    if found.pass_obj is not None:
+        list(Pass.objects.select_for_update().filter(pk=found.pass_obj.pk).values_list("pk"))
+    elif found.resident is not None:
+        list(Resident.objects.select_for_update().filter(pk=found.resident.pk).values_list("pk"))
+    elif found.member is not None:
+        list(InstitutionMember.objects.select_for_update().filter(pk=found.member.pk).values_list("pk"))
+
+
+def record_screening(
+    ident: Identifier,
+    *,
+    checkpoint: Checkpoint,
+    direction: str,
+    temperature: str | float | None,
+    mask: bool | None,
+    actor: Any,
+    client_id: uuid.UUID | None = None,
+    occurred_at: dt.datetime | None = None,
+    policy: Policy | None = None,
+) -> ScreeningResult:
+    """Screen one person at ``checkpoint`` and store the decision.
+
+    ``temperature`` is as typed (``"366"``, ``36.6``, ``"98.6"`` °F…); ``occurred_at`` is an aware
+    instant (default now), stored in UTC with the community's local date and hour. A repeat of
+    ``client_id`` returns the first event (``created=False``); so does the same person at the same
+    gate and direction within ``policy.duplicate_window_s`` of ``occurred_at``, unless the earlier
+    answer was ``retest``: then this is the retest.
+
+    Raises :class:`InvalidInput` (bad direction, temperature, ID number, identifier, future
+    time), :class:`Forbidden` (not the actor's community), :class:`NotFound` (resident),
+    :class:`IdReusedDifferently`. Nothing is written when it raises.
+    """
+    if direction not in Direction.values:
+        raise InvalidInput("direction_invalid", field="direction")
+    now = timezone.now()
+    occurred_at = occurred_at or now
+    if timezone.is_naive(occurred_at):
+        raise InvalidInput("invalid_input", field="occurred_at")
+    if occurred_at > now + FUTURE_TOLERANCE:
+        raise InvalidInput("occurred_at_future", field="occurred_at")
+    community = checkpoint.community
+    require_community(actor, community)
+    fingerprint = _fingerprint(checkpoint, direction, ident, temperature, mask)
+    if client_id is not None:
+        existing = ScreeningEvent.objects.filter(pk=client_id).first()
+        if existing is not None:
+            return _repeat(existing, fingerprint)
+    policy = policy or Policy.from_overrides(community.subdistrict.policy)
+    reading = parse_temperature(temperature, policy)
+    found = identify(ident, community)
+    local = occurred_at.astimezone(community.tz)
+
+    try:
+        with transaction.atomic():
+            _lock_person(found)
+            previous_retest: tuple[str, ...] = ()
+            if found.person_key:
+                earlier, duplicate = _recent(found, checkpoint, direction, occurred_at, fingerprint, policy)
+                if earlier is not None and duplicate:
+                    return ScreeningResult(earlier, created=False)
+                if earlier is not None:
+                    previous_retest = tuple(earlier.reasons)
+            outcome = decide(
+                GateInput(
+                    identity=found.identity,
+                    checkpoint_id=checkpoint.pk,
+                    community_id=community.pk,
+                    direction=direction,
+                    today=local.date(),
+                    pass_facts=found.pass_facts(),
+                    quarantine_until=found.resident.quarantine_until if found.resident else None,
+                    reading=reading,
+                    mask=mask,
+                    previous_retest=previous_retest,
+                ),
+                policy,
+            )
+            event = ScreeningEvent.objects.create(
+                id=client_id or uuid.uuid4(),
+                community=community,
+                checkpoint=checkpoint,
+                staff=actor if getattr(actor, "pk", None) else None,
+                pass_obj=found.pass_obj,
+                resident=found.resident,
+                member=found.member,
+                person_key=found.person_key,
+                person_masked=found.person_masked,
+                identified_by=found.identified_by,
+                direction=direction,
+                occurred_at=occurred_at,
+                local_date=local.date(),
+                local_hour=local.hour,
+                temperature_raw=reading.raw,
+                temperature_c=reading.celsius,
+                temperature_converted_f=reading.converted_from_f,
+                mask=mask,
+                decision=outcome.decision,
+                reasons=list(outcome.reasons),
+                reason_params=outcome.params,
+                fingerprint=fingerprint,
+            )
+            if outcome.alerts:
+                Alert.objects.bulk_create([Alert(community=community, kind=k, screening=event) for k in outcome.alerts])
+                transaction.on_commit(lambda: _notify(event, outcome))
+    except IntegrityError:
+        # Two submissions of one client UUID raced; the other one won.
+        if client_id is None:
+            raise
+        return _repeat(ScreeningEvent.objects.get(pk=client_id), fingerprint)
+    return ScreeningResult(event, created=True)
+
+
+def _repeat(existing: ScreeningEvent, fingerprint: str) -> ScreeningResult:
+    if existing.fingerprint != fingerprint:
+        raise IdReusedDifferently("id_reused_differently", field="id")
+    return ScreeningResult(existing, created=False)
+
+
+def _recent(
+    found: Found,
+    checkpoint: Checkpoint,
+    direction: str,
+    occurred_at: dt.datetime,
+    fingerprint: str,
+    policy: Policy,
+) -> tuple[ScreeningEvent | None, bool]:
+    """The latest screening of this person here, in this direction, that bears on this one,
+    and whether this one is a duplicate of it.
+
+    Within the duplicate window it is the same scan, unless it answered ``retest`` and this one
+    brings a new reading (then this is the retest). Otherwise a ``retest`` answer within the
+    retest window makes this the retest. Duplicates are never stored, so the event found is the
+    first record of its burst.
+    """
+    since = occurred_at - dt.timedelta(seconds=max(policy.retest_window_s, policy.duplicate_window_s))
+    until = occurred_at + dt.timedelta(seconds=policy.duplicate_window_s)
+    latest = (
+        ScreeningEvent.objects.filter(
+            person_key=found.person_key,
+            checkpoint=checkpoint,
+            direction=direction,
+            occurred_at__gte=since,
+            occurred_at__lte=until,
+        )
+        .order_by("-occurred_at")
+        .first()
+    )
+    if latest is None:
+        return None, False
+    same_scan = abs(latest.occurred_at - occurred_at) <= dt.timedelta(seconds=policy.duplicate_window_s)
+    if latest.decision == Decision.RETEST:
+        if same_scan and latest.fingerprint == fingerprint:
+            return latest, True
+        return (latest, False) if latest.occurred_at <= occurred_at else (None, False)
+    return (latest, True) if same_scan else (None, False)
+
+
+def _notify(event: ScreeningEvent, outcome: Outcome) -> None:
+    """Side effects after commit. For now, a structured log line per alert (a notifier plugs in
+    here when the quarantine and health-station work adds one)."""
+    for kind in outcome.alerts:
+        logger.warning(
+            "alert %s at %s (%s): %s", kind, event.checkpoint_id, event.local_date, ",".join(outcome.reasons)
+        )

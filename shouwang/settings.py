@@ -1,0 +1,158 @@
+"""Shouwang settings, driven by the environment (after healthchecks' ``hc/settings.py``).
+
+Embedded default: SQLite in WAL mode under ``SHOUWANG_DATA_DIR`` (``./var``), no service needed.
+Production: ``DATABASE_URL=postgres://…`` and ``SHOUWANG_ENV=production``, which refuses to start
+without real secrets. Secrets come from the environment or from ``NAME_FILE``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env(name: str, default: str = "") -> str:
+    """Read ``NAME`` from the environment, or the contents of the file named by ``NAME_FILE``."""
+    file_name = os.environ.get(f"{name}_FILE")
+    if file_name:
+        return Path(file_name).read_text(encoding="utf-8").strip()
+    return os.environ.get(name, default)
+
+
+PRODUCTION = env("SHOUWANG_ENV") == "production"
+DATA_DIR = Path(env("SHOUWANG_DATA_DIR", str(BASE_DIR / "var"))).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+SECRETS_DIR = DATA_DIR / "secrets"
+
+
+def _secret(name: str) -> str:
+    """A secret from the environment; in development one is made once and kept in the data dir."""
+    value = env(name)
+    if value:
+        return value
+    if PRODUCTION:
+        raise RuntimeError(f"{name} (or {name}_FILE) must be set when SHOUWANG_ENV=production")
+    SECRETS_DIR.mkdir(parents=True, exist_ok=True)
+    path = SECRETS_DIR / name.lower()
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+SECRET_KEY = _secret("SHOUWANG_SECRET_KEY")
+# Keyed hash for ID-number lookup (DESIGN.md §4: never store a full ID number in clear text).
+SHOUWANG_ID_HASH_KEY = _secret("SHOUWANG_ID_HASH_KEY")
+# Ed25519 private key (raw 32 bytes, base64url) for signing pass QR payloads; made on first use
+# in development, see ``shouwang.passes.signing``.
+SHOUWANG_PASS_SIGNING_KEY = env("SHOUWANG_PASS_SIGNING_KEY")
+SHOUWANG_PASS_KEY_FILE = SECRETS_DIR / "pass_signing_ed25519"
+# A font with CJK Extension A (e.g. 䶮) for pass cards; see ``shouwang.passes.fonts``.
+SHOUWANG_CJK_FONT = env("SHOUWANG_CJK_FONT")
+
+DEBUG = env("SHOUWANG_DEBUG", "0" if PRODUCTION else "1") == "1"
+ALLOWED_HOSTS = [h for h in env("SHOUWANG_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+if not PRODUCTION:
+    ALLOWED_HOSTS += ["testserver", "[::1]"]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "shouwang.core",
+    "shouwang.places",
+    "shouwang.people",
+    "shouwang.passes",
+    "shouwang.screening",
+    "shouwang.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "shouwang.urls"
+WSGI_APPLICATION = "shouwang.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "shouwang" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+_sqlite_path = DATA_DIR / "shouwang.sqlite3"
+DATABASES = {
+    "default": dj_database_url.parse(
+        env("DATABASE_URL") or f"sqlite:///{_sqlite_path}", conn_max_age=600
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets gate reads run beside the one writer; IMMEDIATE avoids lock-upgrade deadlocks.
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+        ),
+        "transaction_mode": "IMMEDIATE",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0 if env("SHOUWANG_SQLITE_CLOSE") else None
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_SSL_REDIRECT = env("SHOUWANG_SSL_REDIRECT", "1") == "1"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"shouwang": {"handlers": ["console"], "level": env("SHOUWANG_LOG_LEVEL", "INFO")}},
+}

@@ -1,0 +1,18 @@
+"""URL map: pages, the JSON API under ``/api/``, and the admin."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from shouwang.api import api
+from shouwang.core import views as core_views
+from shouwang.passes import views as pass_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(template_name="core/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("passes/types/<int:pk>/picture.png", pass_views.pass_type_picture, name="pass-type-picture"),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]
