@@ -16,7 +16,7 @@ class ShouwangError(Exception):
 
     status = 400
 
-    def __init__(self, code: str, *, field: str | None = None, **params: Any) -> None:
+    def __init__(self, code: str, /, *, field: str | None = None, **params: Any) -> None:
         self.code = code
         self.field = field
         self.params = params

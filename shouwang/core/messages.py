@@ -126,7 +126,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
-def describe(code: str, lang: str = "zh-hans", **params: Any) -> str:
+def describe(code: str, lang: str = "zh-hans", /, **params: Any) -> str:
     """Words for ``code`` in ``lang`` (``en`` or anything else for zh-Hans), formatted with ``params``.
 
     An unknown code is returned as itself so nothing is ever silently blank.

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from shouwang.core.messages import describe, pick_language
@@ -90,7 +90,7 @@ def create_screening(request: HttpRequest, payload: ScreeningIn, response: HttpR
         occurred_at=payload.occurred_at,
     )
     body = screening_out(result.event, gate.code, pick_language(request.headers.get("Accept-Language")))
-    return (201 if result.created else 200), body
+    return Status(201 if result.created else 200, body)
 
 
 @router.get("/checkpoints/{code}/today", summary="Counts at a gate today (local), by decision and hour")

@@ -1,0 +1,186 @@
+"""``record_screening``: identification, storage, idempotency, duplicates and retests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+import zoneinfo
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.utils import timezone
+
+from conftest import ZHANG_SAN_ID, World
+from shouwang.core.errors import Forbidden, InvalidInput
+from shouwang.passes import signing
+from shouwang.passes.services import qr_payload, revoke_pass
+from shouwang.people.services import set_quarantine_until
+from shouwang.screening.identify import Identifier
+from shouwang.screening.models import Alert, ScreeningEvent
+from shouwang.screening.services import IdReusedDifferently, record_screening
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+def screen(world: World, ident: Identifier, **kw: Any) -> Any:
+    args: dict[str, Any] = {
+        "checkpoint": world.gate_a,
+        "direction": "in",
+        "temperature": "366",
+        "mask": True,
+        "actor": world.gate_user,
+    }
+    args.update(kw)
+    return record_screening(ident, **args)
+
+
+def test_scanned_pass_is_admitted_and_stored(world: World) -> None:
+    result = screen(world, Identifier(qr=qr_payload(world.pass_)))
+    event = result.event
+    assert result.created
+    assert event.decision == "admit"
+    assert event.temperature_c == Decimal("36.6")
+    assert event.temperature_raw == "366"
+    assert event.pass_obj == world.pass_
+    assert event.staff == world.gate_user
+    assert event.person_masked.startswith("张*")
+    assert ZHANG_SAN_ID not in event.person_masked
+    assert ScreeningEvent.objects.count() == 1
+
+
+def test_each_way_of_identifying_finds_the_pass(world: World) -> None:
+    t0 = timezone.now() - dt.timedelta(hours=1)
+    idents = [
+        Identifier(pass_number=world.pass_.number.lower()),
+        Identifier(id_number=ZHANG_SAN_ID),
+        Identifier(id_number=" ".join(ZHANG_SAN_ID)),
+        Identifier(resident=world.resident.pk),
+    ]
+    for i, ident in enumerate(idents):
+        event = screen(world, ident, occurred_at=t0 + dt.timedelta(minutes=i)).event
+        assert (event.decision, event.pass_obj) == ("admit", world.pass_), ident
+
+
+def test_qr_with_eci_prefix_verifies(world: World) -> None:
+    event = screen(world, Identifier(qr="\\000026" + qr_payload(world.pass_))).event
+    assert event.decision == "admit"
+
+
+def test_payload_signed_with_another_key_is_forged(world: World) -> None:
+    fake = signing.sign_pass(world.pass_.number, "tps", dt.date(2099, 1, 1), key=Ed25519PrivateKey.generate())
+    event = screen(world, Identifier(qr=fake)).event
+    assert (event.decision, event.reasons[0]) == ("deny", "pass_forged")
+    assert Alert.objects.filter(screening=event, kind="forged_pass").exists()
+
+
+def test_other_qr_is_not_a_pass(world: World) -> None:
+    event = screen(world, Identifier(qr="https://example.com/health-code?id=1")).event
+    assert (event.decision, event.reasons[0]) == ("register", "not_a_pass")
+
+
+def test_revoked_pass_is_denied(world: World) -> None:
+    revoke_pass(world.pass_, reason="moved away", actor=world.admin)
+    event = screen(world, Identifier(qr=qr_payload(world.pass_))).event
+    assert (event.decision, event.reasons[0]) == ("deny", "pass_revoked")
+
+
+def test_pass_of_other_community_is_denied_at_its_gate(world: World) -> None:
+    from shouwang.core.models import Staff
+
+    Staff.objects.get(user=world.other_gate_user).communities.add(world.community_b)
+    event = screen(world, Identifier(qr=qr_payload(world.pass_)), checkpoint=world.gate_b, actor=world.other_gate_user).event
+    assert (event.decision, event.reasons[0]) == ("deny", "pass_other_community")
+
+
+def test_staff_of_another_community_cannot_screen_here(world: World) -> None:
+    with pytest.raises(Forbidden):
+        screen(world, Identifier(qr=qr_payload(world.pass_)), actor=world.other_gate_user)
+    assert ScreeningEvent.objects.count() == 0
+
+
+def test_same_client_id_is_one_record(world: World) -> None:
+    cid = uuid.uuid4()
+    first = screen(world, Identifier(qr=qr_payload(world.pass_)), client_id=cid)
+    again = screen(world, Identifier(qr=qr_payload(world.pass_)), client_id=cid)
+    assert first.created and not again.created
+    assert again.event.pk == first.event.pk == cid
+    with pytest.raises(IdReusedDifferently):
+        screen(world, Identifier(qr=qr_payload(world.pass_)), client_id=cid, temperature="37.9")
+    assert ScreeningEvent.objects.count() == 1
+
+
+def test_pass_scanned_twice_within_seconds_is_one_record(world: World) -> None:
+    t0 = timezone.now() - dt.timedelta(minutes=1)
+    first = screen(world, Identifier(qr=qr_payload(world.pass_)), occurred_at=t0)
+    second = screen(world, Identifier(qr=qr_payload(world.pass_)), occurred_at=t0 + dt.timedelta(seconds=5))
+    assert not second.created
+    assert second.event.pk == first.event.pk
+    # Other direction, or later than the window: a new record.
+    assert screen(world, Identifier(qr=qr_payload(world.pass_)), occurred_at=t0, direction="out").created
+    assert screen(world, Identifier(qr=qr_payload(world.pass_)), occurred_at=t0 + dt.timedelta(seconds=11)).created
+    assert ScreeningEvent.objects.count() == 3
+
+
+def test_retest_then_refer(world: World) -> None:
+    t0 = timezone.now() - dt.timedelta(minutes=10)
+    first = screen(world, Identifier(qr=qr_payload(world.pass_)), temperature="37.8", occurred_at=t0).event
+    assert first.decision == "retest"
+    second = screen(
+        world, Identifier(qr=qr_payload(world.pass_)), temperature="37.9", occurred_at=t0 + dt.timedelta(minutes=3)
+    )
+    assert second.created
+    assert (second.event.decision, second.event.reasons[0]) == ("refer", "fever_confirmed")
+    assert Alert.objects.filter(kind="fever_referral").count() == 1
+
+
+def test_retest_then_admit_even_within_seconds(world: World) -> None:
+    t0 = timezone.now() - dt.timedelta(minutes=10)
+    assert screen(world, Identifier(qr=qr_payload(world.pass_)), temperature="37.4", occurred_at=t0).event.decision == "retest"
+    # A scanner double-firing the same reading is the same scan, not a retest.
+    dup = screen(world, Identifier(qr=qr_payload(world.pass_)), temperature="37.4", occurred_at=t0 + dt.timedelta(seconds=2))
+    assert not dup.created
+    retest = screen(world, Identifier(qr=qr_payload(world.pass_)), temperature="36.9", occurred_at=t0 + dt.timedelta(seconds=8))
+    assert retest.created
+    assert (retest.event.decision, "retest_normal" in retest.event.reasons) == ("admit", True)
+
+
+def test_quarantined_resident_going_out_is_stopped(world: World) -> None:
+    set_quarantine_until(world.resident, timezone.localdate() + dt.timedelta(days=3), actor=world.worker, reason="返京")
+    event = screen(world, Identifier(resident=world.resident.pk), direction="out", temperature=None).event
+    assert (event.decision, event.reasons[0]) == ("deny", "quarantine_active")
+    assert Alert.objects.filter(kind="quarantine_breach").count() == 1
+
+
+def test_half_past_midnight_counts_on_that_local_day(world: World) -> None:
+    at = dt.datetime(2020, 3, 1, 0, 30, tzinfo=SHANGHAI)
+    event = screen(world, Identifier(qr=qr_payload(world.pass_)), occurred_at=at).event
+    assert event.local_date == dt.date(2020, 3, 1)
+    assert event.local_hour == 0
+    assert event.occurred_at == at.astimezone(dt.UTC)
+
+
+def test_bad_input_writes_nothing(world: World) -> None:
+    bad = [
+        {"temperature": "abc"},
+        {"direction": "sideways"},
+        {"occurred_at": timezone.now() + dt.timedelta(hours=1)},
+    ]
+    for kw in bad:
+        with pytest.raises(InvalidInput):
+            screen(world, Identifier(qr=qr_payload(world.pass_)), **kw)
+    with pytest.raises(InvalidInput) as err:
+        screen(world, Identifier(id_number="110102198001010018"))
+    assert err.value.code == "id_checksum"
+    with pytest.raises(InvalidInput):
+        screen(world, Identifier())
+    with pytest.raises(InvalidInput):
+        screen(world, Identifier(pass_number="X", resident=1))
+    assert ScreeningEvent.objects.count() == 0
+
+
+def test_unknown_id_number_asks_to_register(world: World) -> None:
+    event = screen(world, Identifier(id_number="11010519491231002X")).event
+    assert (event.decision, event.reasons[0]) == ("register", "person_unknown")
+    assert event.person_masked == "110***********002X"
