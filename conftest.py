@@ -59,14 +59,20 @@ def world(db: Any) -> World:
     gate_a = Checkpoint.objects.create(community=a, code="lixue-e", name="力学胡同东口")
     gate_a2 = Checkpoint.objects.create(community=a, code="xiaojiangfang-w", name="小酱坊胡同西口")
     gate_b = Checkpoint.objects.create(community=b, code="dongxie-n", name="东斜街北口")
-    pt_a = PassType.objects.create(community=a, code="resident", name="居民出入证", issuer="太仆寺街社区居委会")
+    pt_a = PassType.objects.create(
+        community=a, code="resident", name="居民出入证", issuer="太仆寺街社区居委会"
+    )
     pt_b = PassType.objects.create(community=b, code="resident", name="居民出入证", issuer="西单北社区居委会")
     admin = make_staff("admin", Role.SUBDISTRICT_ADMIN, sub, [])
     resident, _ = upsert_resident(
         a, ResidentIn(name="张三", id_number=ZHANG_SAN_ID, address="力学胡同 3 号"), actor=admin
     )
     pass_ = issue_pass(
-        resident, pass_type=pt_a, valid_from=dt.date(2020, 1, 1), valid_until=dt.date(2099, 12, 31), actor=admin
+        resident,
+        pass_type=pt_a,
+        valid_from=dt.date(2020, 1, 1),
+        valid_until=dt.date(2099, 12, 31),
+        actor=admin,
     )
     return World(
         subdistrict=sub,
@@ -84,3 +90,54 @@ def world(db: Any) -> World:
         gate_user=make_staff("gate", Role.GATE_STAFF, sub, [a]),
         other_gate_user=make_staff("gate-b", Role.GATE_STAFF, sub, [b]),
     )
+
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = os.path.join(os.path.dirname(__file__), "test-artifacts", "screenshots")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Any:
+    """Headless Debian Chromium under Playwright; skipped, saying how to install it, when absent."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("browser tests need Debian's chromium: apt-get install chromium fonts-wqy-microhei")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any) -> Any:
+    """A fresh phone-sized page (360×740) against the live server."""
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="zh-CN", base_url=live_server.url
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def screenshot(page: Any, name: str) -> str:
+    """Save a full-page screenshot under test-artifacts/screenshots/ and return its path."""
+    os.makedirs(SCREENSHOTS, exist_ok=True)
+    path = os.path.join(SCREENSHOTS, f"{name}.png")
+    page.screenshot(path=path, full_page=True)
+    return path
+
+
+def pytest_report_header(config: Any) -> str:
+    if os.path.exists(CHROMIUM):
+        return f"browser tests: {CHROMIUM}"
+    return "NOTICE: browser tests will be SKIPPED: apt-get install chromium fonts-wqy-microhei"

@@ -39,7 +39,9 @@ def on_domain_error(request: HttpRequest, exc: ShouwangError) -> HttpResponse:
     errors = exc.errors if isinstance(exc, ValidationErrors) else [exc]
     body = {
         "code": exc.code,
-        "message": exc.message(lang) if not isinstance(exc, ValidationErrors) else describe("invalid_input", lang),
+        "message": exc.message(lang)
+        if not isinstance(exc, ValidationErrors)
+        else describe("invalid_input", lang),
         "errors": [{"field": e.field, "code": e.code, "message": e.message(lang)} for e in errors],
     }
     return api.create_response(request, body, status=exc.status)
@@ -69,7 +71,9 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
         if lang == "en"
         else "缺少或无效的令牌：请发送 Authorization: Bearer <令牌>（用 shouwang token create 用户名 生成）。"
     )
-    return api.create_response(request, {"code": "unauthorized", "message": message, "errors": []}, status=401)
+    return api.create_response(
+        request, {"code": "unauthorized", "message": message, "errors": []}, status=401
+    )
 
 
 api.add_router("/v1", places_router)

@@ -109,16 +109,12 @@ TEMPLATES = [
 
 _sqlite_path = DATA_DIR / "shouwang.sqlite3"
 DATABASES = {
-    "default": dj_database_url.parse(
-        env("DATABASE_URL") or f"sqlite:///{_sqlite_path}", conn_max_age=600
-    )
+    "default": dj_database_url.parse(env("DATABASE_URL") or f"sqlite:///{_sqlite_path}", conn_max_age=600)
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets gate reads run beside the one writer; IMMEDIATE avoids lock-upgrade deadlocks.
-        "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
-        ),
+        "init_command": ("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"),
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0 if env("SHOUWANG_SQLITE_CLOSE") else None

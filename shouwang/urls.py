@@ -13,6 +13,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="core/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("passes/types/<int:pk>/picture.png", pass_views.pass_type_picture, name="pass-type-picture"),
+    path("healthz", core_views.healthz, name="healthz"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -34,7 +34,9 @@ def community_ids_for(user: Any) -> frozenset[int]:
     if staff is None:
         ids = frozenset(Community.objects.values_list("id", flat=True)) if user.is_superuser else frozenset()
     elif staff.role == Role.SUBDISTRICT_ADMIN:
-        ids = frozenset(Community.objects.filter(subdistrict_id=staff.subdistrict_id).values_list("id", flat=True))
+        ids = frozenset(
+            Community.objects.filter(subdistrict_id=staff.subdistrict_id).values_list("id", flat=True)
+        )
     else:
         ids = frozenset(staff.communities.values_list("id", flat=True))
     setattr(user, _CACHE_ATTR, ids)

@@ -16,7 +16,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Give exactly one of: qr, pass_number, id_number, resident.",
     ),
     "checkpoint_unknown": ("没有编号为“{code}”的卡口。", "There is no checkpoint with code '{code}'."),
-    "community_unknown": ("没有名为或编号为“{name}”的社区。", "There is no community named or coded '{name}'."),
+    "community_unknown": (
+        "没有名为或编号为“{name}”的社区。",
+        "There is no community named or coded '{name}'.",
+    ),
     "resident_unknown": ("本社区没有编号为 {id} 的居民。", "There is no resident {id} in this community."),
     "not_your_community": (
         "您无权在“{community}”操作。",
@@ -44,13 +47,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "身份证号应为 18 位（或 15 位旧号），实际为 {length} 位。",
         "A resident ID has 18 digits (or 15 for old numbers); this one has {length}.",
     ),
-    "id_format": ("证件号码“{masked}”含有不允许的字符。", "Document number '{masked}' has characters that are not allowed."),
+    "id_format": (
+        "证件号码“{masked}”含有不允许的字符。",
+        "Document number '{masked}' has characters that are not allowed.",
+    ),
     "id_checksum": (
         "身份证号校验位错误：应为 {expected}，实际为 {actual}。请核对号码。",
         "Resident ID check digit is wrong: expected {expected}, got {actual}. Check the number.",
     ),
-    "id_birth_date": ("身份证号中的出生日期 {date} 不存在。", "The birth date {date} in the ID number is not a real date."),
-    "id_birth_future": ("身份证号中的出生日期 {date} 晚于今天。", "The birth date {date} in the ID number is in the future."),
+    "id_birth_date": (
+        "身份证号中的出生日期 {date} 不存在。",
+        "The birth date {date} in the ID number is not a real date.",
+    ),
+    "id_birth_future": (
+        "身份证号中的出生日期 {date} 晚于今天。",
+        "The birth date {date} in the ID number is in the future.",
+    ),
     "id_region_unknown": (
         "提示：地区码 {region} 未知或已撤销（可能是补登户口），已接受。",
         "Note: region code {region} is unknown or abolished (late registration happens); accepted.",
@@ -88,12 +100,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "pass_expired": ("出入证已过期（有效期至 {until}）。", "Pass expired (valid until {until})."),
     "pass_not_yet_valid": ("出入证尚未生效（{since} 起有效）。", "Pass not valid yet (from {since})."),
     "pass_revoked": ("出入证已作废。", "Pass revoked."),
-    "pass_forged": ("出入证签名无效，疑似伪造。请报告社区。", "Pass signature invalid: possibly forged. Report it."),
+    "pass_forged": (
+        "出入证签名无效，疑似伪造。请报告社区。",
+        "Pass signature invalid: possibly forged. Report it.",
+    ),
     "pass_unknown": ("查无此出入证。", "No such pass."),
     "not_a_pass": ("这不是本系统的出入证二维码。", "This QR code is not one of our passes."),
     "pass_other_community": ("出入证属于其他社区。", "The pass belongs to another community."),
-    "pass_checkpoint_not_allowed": ("此出入证不能在本卡口通行。", "This pass is not valid at this checkpoint."),
-    "no_pass": ("未办理有效出入证，请到社区办理。", "No valid pass on file; send them to the community office."),
+    "pass_checkpoint_not_allowed": (
+        "此出入证不能在本卡口通行。",
+        "This pass is not valid at this checkpoint.",
+    ),
+    "no_pass": (
+        "未办理有效出入证，请到社区办理。",
+        "No valid pass on file; send them to the community office.",
+    ),
     "person_unknown": ("查无此人，请登记为访客。", "Person not known here: register them as a visitor."),
     "temperature_normal": ("体温正常。", "Temperature normal."),
     "temperature_missing": ("请测量体温。", "Take a temperature."),

@@ -34,7 +34,9 @@ def home_overview(user: Any) -> dict[str, Any]:
     ids = community_ids_for(user)
     today = timezone.localdate()
     communities = list(
-        Community.objects.filter(id__in=ids).select_related("subdistrict").annotate(n_residents=Count("residents"))
+        Community.objects.filter(id__in=ids)
+        .select_related("subdistrict")
+        .annotate(n_residents=Count("residents"))
     )
     gates = list(Checkpoint.objects.filter(community_id__in=ids).order_by("community_id", "code"))
     counts = dict(

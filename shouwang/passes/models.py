@@ -47,7 +47,9 @@ class Pass(models.Model):
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="passes")
     number = models.CharField(max_length=32, unique=True)
     pass_type = models.ForeignKey(PassType, on_delete=models.PROTECT, related_name="passes")
-    resident = models.ForeignKey(Resident, null=True, blank=True, on_delete=models.CASCADE, related_name="passes")
+    resident = models.ForeignKey(
+        Resident, null=True, blank=True, on_delete=models.CASCADE, related_name="passes"
+    )
     member = models.ForeignKey(
         InstitutionMember, null=True, blank=True, on_delete=models.CASCADE, related_name="passes"
     )
@@ -58,7 +60,9 @@ class Pass(models.Model):
     issued_at = models.DateTimeField(auto_now_add=True)
     # True when the pass is limited to the checkpoints listed in PassCheckpoint.
     restricted = models.BooleanField(default=False)
-    checkpoints = models.ManyToManyField(Checkpoint, through="PassCheckpoint", blank=True)
+    checkpoints: models.ManyToManyField[Checkpoint, PassCheckpoint] = models.ManyToManyField(
+        Checkpoint, through="PassCheckpoint", blank=True
+    )
 
     class Meta:
         verbose_name_plural = "passes"
@@ -101,4 +105,9 @@ class PassCheckpoint(models.Model):
     checkpoint = models.ForeignKey(Checkpoint, on_delete=models.CASCADE)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["pass_obj", "checkpoint"], name="passcheckpoint_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["pass_obj", "checkpoint"], name="passcheckpoint_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pass_obj_id} @ {self.checkpoint_id}"

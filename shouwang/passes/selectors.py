@@ -27,7 +27,9 @@ def status_filter(status: str, today: dt.date) -> Q:
     return filters[PassStatus(status)]
 
 
-def list_passes(user: Any, *, community: Community | None, status: str | None, today: dt.date) -> QuerySet[Pass]:
+def list_passes(
+    user: Any, *, community: Community | None, status: str | None, today: dt.date
+) -> QuerySet[Pass]:
     """Passes the user may see, newest number first, optionally by community and status."""
     qs = Pass.objects.filter(community_id__in=community_ids_for(user)).select_related(
         "pass_type", "resident", "member", "community"

@@ -47,7 +47,11 @@ def issue_pass(
 ) -> Pass:
     """Issue one pass. Dates are local, inclusive. Raises ``pass_dates`` if they are reversed."""
     return issue_passes(
-        [holder], pass_type=pass_type, valid_from=valid_from, valid_until=valid_until, actor=actor,
+        [holder],
+        pass_type=pass_type,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        actor=actor,
         checkpoints=checkpoints,
     )[0]
 
@@ -94,8 +98,12 @@ def issue_passes(
         else:
             passes = list(Pass.objects.filter(number__in=numbers).order_by("number"))
         log_action(
-            "pass.issue", actor=actor, community=community, count=len(passes),
-            first=numbers[0] if numbers else None, last=numbers[-1] if numbers else None,
+            "pass.issue",
+            actor=actor,
+            community=community,
+            count=len(passes),
+            first=numbers[0] if numbers else None,
+            last=numbers[-1] if numbers else None,
         )
     return passes
 
@@ -104,11 +112,11 @@ def issue_missing_passes(
     community: Community, *, pass_type: PassType, valid_from: dt.date, valid_until: dt.date, actor: Any
 ) -> list[Pass]:
     """Issue ``pass_type`` to every resident of ``community`` with no live pass on ``valid_from``."""
-    live = Pass.objects.filter(
-        resident=OuterRef("pk"), revoked_at__isnull=True, valid_until__gte=valid_from
-    )
+    live = Pass.objects.filter(resident=OuterRef("pk"), revoked_at__isnull=True, valid_until__gte=valid_from)
     holders = Resident.objects.filter(community=community).filter(~Q(Exists(live))).order_by("pk")
-    return issue_passes(holders, pass_type=pass_type, valid_from=valid_from, valid_until=valid_until, actor=actor)
+    return issue_passes(
+        holders, pass_type=pass_type, valid_from=valid_from, valid_until=valid_until, actor=actor
+    )
 
 
 def revoke_pass(p: Pass, *, reason: str, actor: Any) -> Pass:
@@ -122,5 +130,7 @@ def revoke_pass(p: Pass, *, reason: str, actor: Any) -> Pass:
         locked.revoked_at = timezone.now()
         locked.revoked_reason = reason.strip()[:200]
         locked.save(update_fields=["revoked_at", "revoked_reason"])
-        log_action("pass.revoke", actor=actor, community=locked.community, obj=locked, reason=locked.revoked_reason)
+        log_action(
+            "pass.revoke", actor=actor, community=locked.community, obj=locked, reason=locked.revoked_reason
+        )
     return locked

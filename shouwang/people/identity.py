@@ -116,7 +116,9 @@ def _validate_ric(number: str, today: dt.date) -> Document:
     return Document(DocumentType.RESIDENT_ID, number, birth, warnings, params)
 
 
-def validate_document(raw: str, doc_type: str = DocumentType.RESIDENT_ID, *, today: dt.date | None = None) -> Document:
+def validate_document(
+    raw: str, doc_type: str = DocumentType.RESIDENT_ID, *, today: dt.date | None = None
+) -> Document:
     """Validate ``raw`` as ``doc_type`` and return the normalised :class:`Document`.
 
     ``today`` (local date) bounds birth dates; defaults to today in Asia/Shanghai.
@@ -140,11 +142,15 @@ def validate_document(raw: str, doc_type: str = DocumentType.RESIDENT_ID, *, tod
             # 810000 etc. are not county codes; no region warning for permits.
             return Document(DocumentType.HKMOTW_RESIDENCE_PERMIT, doc.number, doc.birth_date)
         return doc
-    if doc_type == DocumentType.FOREIGN_PERMANENT_RESIDENCE and len(number) == 18:
-        if number[17] != ric.calc_check_digit(number):
-            raise InvalidInput(
-                "id_checksum", field="id_number", expected=ric.calc_check_digit(number), actual=number[17]
-            )
+    if (
+        doc_type == DocumentType.FOREIGN_PERMANENT_RESIDENCE
+        and len(number) == 18
+        and number[:17].isdigit()
+        and number[17] != ric.calc_check_digit(number)
+    ):
+        raise InvalidInput(
+            "id_checksum", field="id_number", expected=ric.calc_check_digit(number), actual=number[17]
+        )
     if not _PATTERNS[doc_type].match(number):
         raise InvalidInput("id_format", field="id_number", masked=mask(number))
     return Document(doc_type, number)

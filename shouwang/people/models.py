@@ -20,7 +20,9 @@ class Household(models.Model):
     address = models.CharField(max_length=200)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["community", "address"], name="household_unique_address")]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "address"], name="household_unique_address")
+        ]
 
     def __str__(self) -> str:
         return self.address
@@ -34,7 +36,9 @@ class Resident(models.Model):
     """
 
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="residents")
-    household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
+    household = models.ForeignKey(
+        Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
     name = models.CharField(max_length=100)
     name_pinyin = models.CharField(max_length=200, db_index=True)
     name_initials = models.CharField(max_length=50, db_index=True)

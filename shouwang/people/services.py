@@ -33,7 +33,9 @@ def normalise_phone(raw: str) -> str:
     except phonenumbers.NumberParseException as exc:
         raise InvalidInput("phone_invalid", field="phone", raw=text[:30], why=str(exc)) from None
     if not phonenumbers.is_valid_number(number):
-        raise InvalidInput("phone_invalid", field="phone", raw=text[:30], why="号码位数或号段不对 wrong length or prefix")
+        raise InvalidInput(
+            "phone_invalid", field="phone", raw=text[:30], why="号码位数或号段不对 wrong length or prefix"
+        )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -88,7 +90,9 @@ def prepare_resident(data: ResidentIn, *, today: dt.date | None = None) -> tuple
     return fields, doc
 
 
-def upsert_resident(community: Community, data: ResidentIn, *, actor: Any, audit: bool = True) -> tuple[Resident, str]:
+def upsert_resident(
+    community: Community, data: ResidentIn, *, actor: Any, audit: bool = True
+) -> tuple[Resident, str]:
     """Register a resident, or update the one with the same document in ``community``.
 
     Returns the resident and ``"imported"``, ``"updated"`` or ``"unchanged"``.
@@ -104,20 +108,32 @@ def upsert_resident(community: Community, data: ResidentIn, *, actor: Any, audit
             if audit:
                 log_action("resident.register", actor=actor, community=community, obj=resident)
             return resident, "imported"
-        changed = {k: v for k, v in fields.items() if getattr(existing, k) != v and not (k == "household" and v is None)}
+        changed = {
+            k: v
+            for k, v in fields.items()
+            if getattr(existing, k) != v and not (k == "household" and v is None)
+        }
         if not changed:
             return existing, "unchanged"
         for key, value in changed.items():
             setattr(existing, key, value)
         existing.save(update_fields=[*changed.keys(), "updated_at"])
         if audit:
-            log_action("resident.update", actor=actor, community=community, obj=existing, fields=sorted(changed))
+            log_action(
+                "resident.update", actor=actor, community=community, obj=existing, fields=sorted(changed)
+            )
         return existing, "updated"
 
 
 def register_member(
-    institution: Institution, *, name: str, id_number: str, id_type: str = "resident_id", phone: str = "",
-    role: str = "", actor: Any,
+    institution: Institution,
+    *,
+    name: str,
+    id_number: str,
+    id_type: str = "resident_id",
+    phone: str = "",
+    role: str = "",
+    actor: Any,
 ) -> InstitutionMember:
     """Register someone who works at ``institution``. Raises :class:`InvalidInput` for bad fields."""
     clean = clean_name(name)
@@ -147,5 +163,11 @@ def set_quarantine_until(resident: Resident, until: dt.date | None, *, actor: An
     with transaction.atomic():
         resident.quarantine_until = until
         resident.save(update_fields=["quarantine_until", "updated_at"])
-        log_action("resident.quarantine", actor=actor, community=resident.community, obj=resident,
-                   until=until.isoformat() if until else None, reason=reason)
+        log_action(
+            "resident.quarantine",
+            actor=actor,
+            community=resident.community,
+            obj=resident,
+            until=until.isoformat() if until else None,
+            reason=reason,
+        )

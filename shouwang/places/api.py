@@ -21,10 +21,12 @@ class CheckpointOut(Schema):
 
 @router.get("/checkpoints", response=list[CheckpointOut], summary="Checkpoints the caller may work at")
 def list_checkpoints(request: HttpRequest) -> list[CheckpointOut]:
-    gates = Checkpoint.objects.filter(community_id__in=community_ids_for(request.user), active=True).select_related(
-        "community"
-    )
+    gates = Checkpoint.objects.filter(
+        community_id__in=community_ids_for(request.user), active=True
+    ).select_related("community")
     return [
-        CheckpointOut(code=g.code, name=g.name, community=g.community.code, hours=g.hours_label(), invented=g.invented)
+        CheckpointOut(
+            code=g.code, name=g.name, community=g.community.code, hours=g.hours_label(), invented=g.invented
+        )
         for g in gates
     ]

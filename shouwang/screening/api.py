@@ -69,7 +69,9 @@ def screening_out(event: ScreeningEvent, checkpoint_code: str, lang: str) -> dic
     }
 
 
-@router.post("/screenings", response={200: ScreeningOut, 201: ScreeningOut}, summary="Screen one person at a gate")
+@router.post(
+    "/screenings", response={200: ScreeningOut, 201: ScreeningOut}, summary="Screen one person at a gate"
+)
 def create_screening(request: HttpRequest, payload: ScreeningIn, response: HttpResponse) -> Any:
     """201 when written; 200 when ``id`` repeats or the same pass was scanned again within 10 s."""
     gate = get_checkpoint(payload.checkpoint, user=request.user)

@@ -9,7 +9,7 @@ import hashlib
 import unicodedata
 from dataclasses import dataclass
 
-from django.db.models import F
+from django.db.models import F, Q
 
 from shouwang.core.errors import InvalidInput, NotFound
 from shouwang.passes import signing
@@ -100,12 +100,14 @@ def _found_pass(p: Pass, by: IdentifiedBy) -> Found:
     )
 
 
-def _current_pass(*, resident: Resident | None = None, member: InstitutionMember | None = None) -> Pass | None:
+def _current_pass(
+    *, resident: Resident | None = None, member: InstitutionMember | None = None
+) -> Pass | None:
     """The holder's pass to judge: a live one if any, else the most recent."""
-    filters = {"resident": resident} if resident is not None else {"member": member}
+    holder = Q(resident=resident) if resident is not None else Q(member=member)
     return (
         Pass.objects.select_related("resident", "member", "pass_type")
-        .filter(**filters)
+        .filter(holder)
         .order_by(F("revoked_at").asc(nulls_first=True), "-valid_until")
         .first()
     )
@@ -167,7 +169,7 @@ def identify(ident: Identifier, community: Community) -> Found:
         if resident is None and member is None:
             return Found(Identity.UNKNOWN, by, person_key=f"i:{key[:32]}", person_masked=doc.masked)
         return _found_person(resident, member, by)
-    resident = Resident.objects.filter(community=community, pk=ident.resident).first()
+    resident = Resident.objects.filter(community=community, pk=ident.resident or 0).first()
     if resident is None:
         raise NotFound("resident_unknown", field="resident", id=ident.resident)
     return _found_person(resident, None, by)

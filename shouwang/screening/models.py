@@ -26,10 +26,16 @@ class ScreeningEvent(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="+")
     checkpoint = models.ForeignKey(Checkpoint, on_delete=models.PROTECT, related_name="screenings")
-    staff = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    pass_obj = models.ForeignKey(Pass, null=True, blank=True, on_delete=models.SET_NULL, related_name="screenings")
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    pass_obj = models.ForeignKey(
+        Pass, null=True, blank=True, on_delete=models.SET_NULL, related_name="screenings"
+    )
     resident = models.ForeignKey(Resident, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    member = models.ForeignKey(InstitutionMember, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    member = models.ForeignKey(
+        InstitutionMember, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     person_key = models.CharField(max_length=80, blank=True)
     person_masked = models.CharField(max_length=120, blank=True)
     identified_by = models.CharField(max_length=16, choices=IdentifiedBy.choices)

@@ -50,9 +50,20 @@ class ScreeningResult:
     created: bool
 
 
-def _fingerprint(checkpoint: Checkpoint, direction: str, ident: Identifier, temperature: Any, mask: Any) -> str:
+def _fingerprint(
+    checkpoint: Checkpoint, direction: str, ident: Identifier, temperature: Any, mask: Any
+) -> str:
     canonical = json.dumps(
-        [checkpoint.pk, direction, ident.qr, ident.pass_number, ident.id_number, ident.resident, str(temperature), mask],
+        [
+            checkpoint.pk,
+            direction,
+            ident.qr,
+            ident.pass_number,
+            ident.id_number,
+            ident.resident,
+            str(temperature),
+            mask,
+        ],
         ensure_ascii=False,
     )
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -162,7 +173,9 @@ def record_screening(
                 fingerprint=fingerprint,
             )
             if outcome.alerts:
-                Alert.objects.bulk_create([Alert(community=community, kind=k, screening=event) for k in outcome.alerts])
+                Alert.objects.bulk_create(
+                    [Alert(community=community, kind=k, screening=event) for k in outcome.alerts]
+                )
                 transaction.on_commit(lambda: _notify(event, outcome))
     except IntegrityError:
         # Two submissions of one client UUID raced; the other one won.

@@ -5,55 +5,79 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Community',
+            name="Community",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=32, unique=True)),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('timezone', models.CharField(default='Asia/Shanghai', max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=32, unique=True)),
+                ("name", models.CharField(max_length=100, unique=True)),
+                ("timezone", models.CharField(default="Asia/Shanghai", max_length=64)),
             ],
             options={
-                'verbose_name_plural': 'communities',
+                "verbose_name_plural": "communities",
             },
         ),
         migrations.CreateModel(
-            name='Subdistrict',
+            name="Subdistrict",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=32, unique=True)),
-                ('name', models.CharField(max_length=100)),
-                ('timezone', models.CharField(default='Asia/Shanghai', max_length=64)),
-                ('policy', models.JSONField(blank=True, default=dict)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=32, unique=True)),
+                ("name", models.CharField(max_length=100)),
+                ("timezone", models.CharField(default="Asia/Shanghai", max_length=64)),
+                ("policy", models.JSONField(blank=True, default=dict)),
             ],
         ),
         migrations.CreateModel(
-            name='Checkpoint',
+            name="Checkpoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=32, unique=True)),
-                ('name', models.CharField(max_length=100)),
-                ('opens_at', models.TimeField(blank=True, null=True)),
-                ('closes_at', models.TimeField(blank=True, null=True)),
-                ('notes', models.CharField(blank=True, max_length=200)),
-                ('invented', models.BooleanField(default=False)),
-                ('active', models.BooleanField(default=True)),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='checkpoints', to='places.community')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=32, unique=True)),
+                ("name", models.CharField(max_length=100)),
+                ("opens_at", models.TimeField(blank=True, null=True)),
+                ("closes_at", models.TimeField(blank=True, null=True)),
+                ("notes", models.CharField(blank=True, max_length=200)),
+                ("invented", models.BooleanField(default=False)),
+                ("active", models.BooleanField(default=True)),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="checkpoints",
+                        to="places.community",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['community_id', 'code'],
+                "ordering": ["community_id", "code"],
             },
         ),
         migrations.AddField(
-            model_name='community',
-            name='subdistrict',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='communities', to='places.subdistrict'),
+            model_name="community",
+            name="subdistrict",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="communities",
+                to="places.subdistrict",
+            ),
         ),
     ]

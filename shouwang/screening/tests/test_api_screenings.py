@@ -58,7 +58,13 @@ def test_screening_created_then_repeated(world: World, gate_client: Client) -> N
 def test_fahrenheit_number_and_english_words(world: World, gate_client: Client) -> None:
     response = post(
         gate_client,
-        {"checkpoint": "lixue-e", "direction": "in", "pass_number": world.pass_.number, "temperature": 98.6, "mask": True},
+        {
+            "checkpoint": "lixue-e",
+            "direction": "in",
+            "pass_number": world.pass_.number,
+            "temperature": 98.6,
+            "mask": True,
+        },
         lang="en-US,en;q=0.9",
     )
     assert response.status_code == 201
@@ -72,10 +78,16 @@ def test_bad_input_is_400_with_field_errors(world: World, gate_client: Client) -
     cases = [
         ({"checkpoint": "lixue-e", "direction": "in", "temperature": "36.6"}, "qr"),
         ({"checkpoint": "lixue-e", "direction": "up", "pass_number": "TPS-000001"}, "direction"),
-        ({"checkpoint": "lixue-e", "direction": "in", "pass_number": "TPS-000001", "temperature": "hot"}, "temperature"),
+        (
+            {"checkpoint": "lixue-e", "direction": "in", "pass_number": "TPS-000001", "temperature": "hot"},
+            "temperature",
+        ),
         ({"checkpoint": "lixue-e", "direction": "in", "id_number": "110102198001010018"}, "id_number"),
         ({"checkpoint": "lixue-e", "direction": "in", "pass_number": "x", "id": "not-a-uuid"}, "id"),
-        ({"checkpoint": "lixue-e", "direction": "in", "pass_number": "x", "occurred_at": "yesterday"}, "occurred_at"),
+        (
+            {"checkpoint": "lixue-e", "direction": "in", "pass_number": "x", "occurred_at": "yesterday"},
+            "occurred_at",
+        ),
         ({"direction": "in", "pass_number": "x"}, "checkpoint"),
     ]
     for body, field in cases:
@@ -107,7 +119,11 @@ def test_checkpoints_are_scoped(world: World, gate_client: Client) -> None:
     codes = {c["code"] for c in gate_client.get("/api/v1/checkpoints").json()}
     assert codes == {"lixue-e", "xiaojiangfang-w"}
     admin = Client(HTTP_AUTHORIZATION=f"Bearer {token_for('admin')}")
-    assert {c["code"] for c in admin.get("/api/v1/checkpoints").json()} == {"lixue-e", "xiaojiangfang-w", "dongxie-n"}
+    assert {c["code"] for c in admin.get("/api/v1/checkpoints").json()} == {
+        "lixue-e",
+        "xiaojiangfang-w",
+        "dongxie-n",
+    }
 
 
 def test_passes_only_for_admins_and_workers(world: World, gate_client: Client) -> None:
@@ -132,8 +148,20 @@ def test_passes_only_for_admins_and_workers(world: World, gate_client: Client) -
 
 
 def test_gate_today_counts_by_decision_and_hour(world: World, gate_client: Client) -> None:
-    post(gate_client, {"checkpoint": "lixue-e", "direction": "in", "pass_number": world.pass_.number, "temperature": "36.5", "mask": True})
-    post(gate_client, {"checkpoint": "lixue-e", "direction": "in", "qr": "hello", "temperature": "36.5", "mask": True})
+    post(
+        gate_client,
+        {
+            "checkpoint": "lixue-e",
+            "direction": "in",
+            "pass_number": world.pass_.number,
+            "temperature": "36.5",
+            "mask": True,
+        },
+    )
+    post(
+        gate_client,
+        {"checkpoint": "lixue-e", "direction": "in", "qr": "hello", "temperature": "36.5", "mask": True},
+    )
     data = gate_client.get("/api/v1/checkpoints/lixue-e/today").json()
     assert data["total"] == 2
     assert data["by_decision"]["admit"] == 1

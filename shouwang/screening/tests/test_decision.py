@@ -120,7 +120,9 @@ def test_missing_reading_on_entry_asks_for_one() -> None:
 def test_no_mask_denies_entry() -> None:
     out = decide(gate(mask=False))
     assert (out.decision, out.reasons[0]) == (Decision.DENY, "no_mask")
-    assert decide(gate(mask=False, direction="out", reading=parse_temperature(None))).decision == Decision.ADMIT
+    assert (
+        decide(gate(mask=False, direction="out", reading=parse_temperature(None))).decision == Decision.ADMIT
+    )
 
 
 def test_quarantine_stops_going_out_and_notes_coming_in() -> None:
@@ -130,7 +132,9 @@ def test_quarantine_stops_going_out_and_notes_coming_in() -> None:
         "quarantine_active",
         (AlertKind.QUARANTINE_BREACH,),
     )
-    free = decide(gate(direction="out", quarantine_until=TODAY - dt.timedelta(days=1), reading=parse_temperature(None)))
+    free = decide(
+        gate(direction="out", quarantine_until=TODAY - dt.timedelta(days=1), reading=parse_temperature(None))
+    )
     assert free.decision == Decision.ADMIT
     back = decide(gate(quarantine_until=TODAY))
     assert back.decision == Decision.ADMIT
@@ -139,7 +143,9 @@ def test_quarantine_stops_going_out_and_notes_coming_in() -> None:
 
 def test_fever_outranks_a_bad_pass_once_confirmed() -> None:
     expired = PassFacts(dt.date(2020, 1, 1), dt.date(2020, 2, 1), False, 1)
-    out = decide(gate(pass_facts=expired, reading=parse_temperature("38.5"), previous_retest=("fever_first_reading",)))
+    out = decide(
+        gate(pass_facts=expired, reading=parse_temperature("38.5"), previous_retest=("fever_first_reading",))
+    )
     assert out.decision == Decision.REFER
     assert {"fever_confirmed", "pass_expired"} <= set(out.reasons)
 

@@ -90,7 +90,9 @@ def test_pass_of_other_community_is_denied_at_its_gate(world: World) -> None:
     from shouwang.core.models import Staff
 
     Staff.objects.get(user=world.other_gate_user).communities.add(world.community_b)
-    event = screen(world, Identifier(qr=qr_payload(world.pass_)), checkpoint=world.gate_b, actor=world.other_gate_user).event
+    event = screen(
+        world, Identifier(qr=qr_payload(world.pass_)), checkpoint=world.gate_b, actor=world.other_gate_user
+    ).event
     assert (event.decision, event.reasons[0]) == ("deny", "pass_other_community")
 
 
@@ -119,7 +121,9 @@ def test_pass_scanned_twice_within_seconds_is_one_record(world: World) -> None:
     assert second.event.pk == first.event.pk
     # Other direction, or later than the window: a new record.
     assert screen(world, Identifier(qr=qr_payload(world.pass_)), occurred_at=t0, direction="out").created
-    assert screen(world, Identifier(qr=qr_payload(world.pass_)), occurred_at=t0 + dt.timedelta(seconds=11)).created
+    assert screen(
+        world, Identifier(qr=qr_payload(world.pass_)), occurred_at=t0 + dt.timedelta(seconds=11)
+    ).created
     assert ScreeningEvent.objects.count() == 3
 
 
@@ -128,7 +132,10 @@ def test_retest_then_refer(world: World) -> None:
     first = screen(world, Identifier(qr=qr_payload(world.pass_)), temperature="37.8", occurred_at=t0).event
     assert first.decision == "retest"
     second = screen(
-        world, Identifier(qr=qr_payload(world.pass_)), temperature="37.9", occurred_at=t0 + dt.timedelta(minutes=3)
+        world,
+        Identifier(qr=qr_payload(world.pass_)),
+        temperature="37.9",
+        occurred_at=t0 + dt.timedelta(minutes=3),
     )
     assert second.created
     assert (second.event.decision, second.event.reasons[0]) == ("refer", "fever_confirmed")
@@ -137,17 +144,34 @@ def test_retest_then_refer(world: World) -> None:
 
 def test_retest_then_admit_even_within_seconds(world: World) -> None:
     t0 = timezone.now() - dt.timedelta(minutes=10)
-    assert screen(world, Identifier(qr=qr_payload(world.pass_)), temperature="37.4", occurred_at=t0).event.decision == "retest"
+    assert (
+        screen(
+            world, Identifier(qr=qr_payload(world.pass_)), temperature="37.4", occurred_at=t0
+        ).event.decision
+        == "retest"
+    )
     # A scanner double-firing the same reading is the same scan, not a retest.
-    dup = screen(world, Identifier(qr=qr_payload(world.pass_)), temperature="37.4", occurred_at=t0 + dt.timedelta(seconds=2))
+    dup = screen(
+        world,
+        Identifier(qr=qr_payload(world.pass_)),
+        temperature="37.4",
+        occurred_at=t0 + dt.timedelta(seconds=2),
+    )
     assert not dup.created
-    retest = screen(world, Identifier(qr=qr_payload(world.pass_)), temperature="36.9", occurred_at=t0 + dt.timedelta(seconds=8))
+    retest = screen(
+        world,
+        Identifier(qr=qr_payload(world.pass_)),
+        temperature="36.9",
+        occurred_at=t0 + dt.timedelta(seconds=8),
+    )
     assert retest.created
     assert (retest.event.decision, "retest_normal" in retest.event.reasons) == ("admit", True)
 
 
 def test_quarantined_resident_going_out_is_stopped(world: World) -> None:
-    set_quarantine_until(world.resident, timezone.localdate() + dt.timedelta(days=3), actor=world.worker, reason="返京")
+    set_quarantine_until(
+        world.resident, timezone.localdate() + dt.timedelta(days=3), actor=world.worker, reason="返京"
+    )
     event = screen(world, Identifier(resident=world.resident.pk), direction="out", temperature=None).event
     assert (event.decision, event.reasons[0]) == ("deny", "quarantine_active")
     assert Alert.objects.filter(kind="quarantine_breach").count() == 1
@@ -162,7 +186,7 @@ def test_half_past_midnight_counts_on_that_local_day(world: World) -> None:
 
 
 def test_bad_input_writes_nothing(world: World) -> None:
-    bad = [
+    bad: list[dict[str, Any]] = [
         {"temperature": "abc"},
         {"direction": "sideways"},
         {"occurred_at": timezone.now() + dt.timedelta(hours=1)},
