@@ -8,14 +8,37 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
+
+
+def apply_data_dir(argv: list[str]) -> None:
+    """Set ``SHOUWANG_DATA_DIR`` from ``--data-dir X`` / ``--data-dir=X`` in ``argv``.
+
+    Settings read the variable when they are imported, before any command parses its options,
+    so the option has to be seen here first. The path is made absolute (a server started later
+    from another directory must find the same data). The option stays in ``argv`` for the
+    command, which accepts it for ``--help``.
+    """
+    value: str | None = None
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--data-dir" and i + 1 < len(argv):
+            value = argv[i + 1]
+        elif arg.startswith("--data-dir="):
+            value = arg.split("=", 1)[1]
+    if value:
+        os.environ["SHOUWANG_DATA_DIR"] = str(Path(value).expanduser().resolve())
 
 
 def main(argv: list[str] | None = None) -> None:
     """Run a management command; ``argv`` defaults to ``sys.argv[1:]``."""
+    args = sys.argv[1:] if argv is None else argv
+    apply_data_dir(args)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shouwang.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["shouwang", *(sys.argv[1:] if argv is None else argv)])
+    execute_from_command_line(["shouwang", *args])
 
 
 if __name__ == "__main__":

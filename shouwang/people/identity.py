@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from stdnum import numdb
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
 
@@ -108,12 +109,24 @@ def _validate_ric(number: str, today: dt.date) -> Document:
         raise InvalidInput("id_birth_future", field="id_number", date=raw_date)
     warnings: tuple[str, ...] = ()
     params: dict[str, str] = {}
-    try:
-        ric.get_birth_place(number)
-    except StdnumError:
+    if not region_in_use(number[:6]):
         warnings = ("id_region_unknown",)
         params = {"region": number[:6]}
     return Document(DocumentType.RESIDENT_ID, number, birth, warnings, params)
+
+
+def region_in_use(code: str) -> bool:
+    """Whether a 6-digit GB/T 2260 region code names a county that still exists.
+
+    python-stdnum's own check requires the code to have existed in the *birth* year, which
+    flags everyone born before their district got its current code (e.g. 130102, from 1983);
+    an ID is issued later than birth, so we only ask whether the code is known and not abolished.
+    """
+    info = {k: v for _, props in numdb.get("cn/loc").info(code) for k, v in props.items()}
+    counties = info.get("county", "")
+    if not counties:
+        return False
+    return any(not c.startswith("[") or c[1:].split("]")[0].endswith("-") for c in counties.split(","))
 
 
 def validate_document(
