@@ -522,7 +522,9 @@ _REGION_CACHE: dict[tuple[str, int], bool] = {}
 
 
 def _region_valid(region: str, birth: dt.date) -> bool:
-    """Whether python-stdnum knows ``region`` for someone born in ``birth.year`` (no warning)."""
+    """Whether python-stdnum knows ``region`` for someone born in ``birth.year``: stricter than
+    the gate's own check (:func:`shouwang.people.identity.region_in_use`), so generated numbers
+    look right to either."""
     key = (region, birth.year)
     if key not in _REGION_CACHE:
         body = f"{region}{birth:%Y%m%d}001"

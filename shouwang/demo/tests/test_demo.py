@@ -122,7 +122,8 @@ def test_generated_people_have_valid_ids_consistent_sex_and_mobile_phones() -> N
     assert regions["110102"] > 200 and len(regions) > 3
     for p in people:
         doc = validate_document(p.id_number, today=dt.date(2020, 3, 1))
-        assert doc.warnings == ()
+        # 宣武区 (110104) was merged into 西城区 in 2010: its old numbers are real, and warn.
+        assert doc.warnings == () or p.id_number.startswith("110104"), p.id_number
         assert doc.gender == p.gender
         if p.phone:
             assert normalise_phone(p.phone).startswith("+861")
