@@ -80,6 +80,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "找不到可显示中文（含扩展A区）的字体。请安装 fonts-wqy-zenhei，或设置 SHOUWANG_CJK_FONT。",
         "No font with Chinese (incl. Extension A) found: install fonts-wqy-zenhei or set SHOUWANG_CJK_FONT.",
     ),
+    # Pass printing and other CLI input.
+    "pass_type_unknown": (
+        "社区“{community}”没有代码为“{type_code}”的出入证类型（现有：{known}）。",
+        "Community '{community}' has no pass type '{type_code}' (known: {known}).",
+    ),
+    "date_invalid": (
+        "{what}“{raw}”不是有效日期，请写成 YYYY-MM-DD。",
+        "{what} '{raw}' is not a date: write YYYY-MM-DD.",
+    ),
+    "user_unknown": ("没有用户名为“{username}”的用户。", "There is no user named '{username}'."),
+    "status_unknown": (
+        "状态“{raw}”无效，可选：{known}。",
+        "Status '{raw}' is not one of: {known}.",
+    ),
+    "output_dir_missing": ("目录“{path}”不存在。", "Directory '{path}' does not exist."),
+    "no_passes_to_print": (
+        "社区“{community}”没有状态为 {status} 的出入证；未写入任何文件。",
+        "Community '{community}' has no {status} passes; nothing written.",
+    ),
     # Import.
     "import_format": (
         "无法读取文件“{name}”：仅支持 .xlsx 和 .csv（UTF-8 或 GB18030）。",

@@ -134,3 +134,19 @@ def revoke_pass(p: Pass, *, reason: str, actor: Any) -> Pass:
             "pass.revoke", actor=actor, community=locked.community, obj=locked, reason=locked.revoked_reason
         )
     return locked
+
+
+def record_pass_print(
+    passes: list[Pass], *, community: Community, actor: Any, status: str, pngs: bool
+) -> None:
+    """Audit a print run of pass cards: cards carry names, so printing is an export of personal data."""
+    log_action(
+        "pass.print",
+        actor=actor,
+        community=community,
+        count=len(passes),
+        status=status,
+        first=passes[0].number if passes else None,
+        last=passes[-1].number if passes else None,
+        pngs=pngs,
+    )

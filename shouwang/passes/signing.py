@@ -13,6 +13,7 @@ prefix an ECI marker such as ``\\000026``; :func:`strip_eci` removes it.
 from __future__ import annotations
 
 import base64
+import binascii
 import datetime as dt
 import functools
 import hashlib
@@ -51,7 +52,8 @@ def _b64(data: bytes) -> str:
 
 
 def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    """Strict base64url: a garbled signature is an error, not silently shortened."""
+    return base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
 
 
 @functools.cache
@@ -113,7 +115,7 @@ def verify_pass(text: str, public: bytes | None = None) -> PassClaim:
     try:
         valid_until = dt.datetime.strptime(until, "%Y%m%d").date()  # noqa: DTZ007 - a date
         sig = _unb64(signature)
-    except ValueError:
+    except (ValueError, binascii.Error):
         raise NotAPass(text[:40]) from None
     public = public or public_key_bytes()
     if kid != key_id(public):

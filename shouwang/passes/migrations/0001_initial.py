@@ -5,81 +5,157 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('people', '0001_initial'),
-        ('places', '0001_initial'),
+        ("people", "0001_initial"),
+        ("places", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Pass',
+            name="Pass",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=32, unique=True)),
-                ('valid_from', models.DateField()),
-                ('valid_until', models.DateField()),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_reason', models.CharField(blank=True, max_length=200)),
-                ('issued_at', models.DateTimeField(auto_now_add=True)),
-                ('restricted', models.BooleanField(default=False)),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='passes', to='places.community')),
-                ('member', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='passes', to='people.institutionmember')),
-                ('resident', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='passes', to='people.resident')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=32, unique=True)),
+                ("valid_from", models.DateField()),
+                ("valid_until", models.DateField()),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_reason", models.CharField(blank=True, max_length=200)),
+                ("issued_at", models.DateTimeField(auto_now_add=True)),
+                ("restricted", models.BooleanField(default=False)),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="passes",
+                        to="places.community",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="passes",
+                        to="people.institutionmember",
+                    ),
+                ),
+                (
+                    "resident",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="passes",
+                        to="people.resident",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'passes',
+                "verbose_name_plural": "passes",
             },
         ),
         migrations.CreateModel(
-            name='PassCheckpoint',
+            name="PassCheckpoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('checkpoint', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='places.checkpoint')),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='places.community')),
-                ('pass_obj', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='passes.pass')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "checkpoint",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="places.checkpoint"),
+                ),
+                (
+                    "community",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to="places.community"),
+                ),
+                (
+                    "pass_obj",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="passes.pass"),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='pass',
-            name='checkpoints',
-            field=models.ManyToManyField(blank=True, through='passes.PassCheckpoint', to='places.checkpoint'),
+            model_name="pass",
+            name="checkpoints",
+            field=models.ManyToManyField(blank=True, through="passes.PassCheckpoint", to="places.checkpoint"),
         ),
         migrations.CreateModel(
-            name='PassType',
+            name="PassType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=32)),
-                ('name', models.CharField(max_length=100)),
-                ('issuer', models.CharField(max_length=100)),
-                ('description', models.CharField(blank=True, max_length=300)),
-                ('colour', models.CharField(default='#c0392b', max_length=7)),
-                ('picture', models.BinaryField(blank=True, default=b'')),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pass_types', to='places.community')),
-                ('institution', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='people.institution')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=32)),
+                ("name", models.CharField(max_length=100)),
+                ("issuer", models.CharField(max_length=100)),
+                ("description", models.CharField(blank=True, max_length=300)),
+                ("colour", models.CharField(default="#c0392b", max_length=7)),
+                ("picture", models.BinaryField(blank=True, default=b"")),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pass_types",
+                        to="places.community",
+                    ),
+                ),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="people.institution",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='pass',
-            name='pass_type',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='passes', to='passes.passtype'),
+            model_name="pass",
+            name="pass_type",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="passes", to="passes.passtype"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='passcheckpoint',
-            constraint=models.UniqueConstraint(fields=('pass_obj', 'checkpoint'), name='passcheckpoint_unique'),
+            model_name="passcheckpoint",
+            constraint=models.UniqueConstraint(
+                fields=("pass_obj", "checkpoint"), name="passcheckpoint_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='passtype',
-            constraint=models.UniqueConstraint(fields=('community', 'code'), name='passtype_unique_code'),
+            model_name="passtype",
+            constraint=models.UniqueConstraint(fields=("community", "code"), name="passtype_unique_code"),
         ),
         migrations.AddConstraint(
-            model_name='pass',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('member__isnull', True), ('resident__isnull', False)), models.Q(('member__isnull', False), ('resident__isnull', True)), _connector='OR'), name='pass_has_one_holder'),
+            model_name="pass",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("member__isnull", True), ("resident__isnull", False)),
+                    models.Q(("member__isnull", False), ("resident__isnull", True)),
+                    _connector="OR",
+                ),
+                name="pass_has_one_holder",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pass',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_until__gte', models.F('valid_from'))), name='pass_dates_ordered'),
+            model_name="pass",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("valid_until__gte", models.F("valid_from"))), name="pass_dates_ordered"
+            ),
         ),
     ]

@@ -18,48 +18,21 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from shouwang.core.audit import log_action
 from shouwang.core.errors import ShouwangError
-from shouwang.core.messages import MESSAGES
 from shouwang.passes.cards import render_card_png, render_cards_pdf
 from shouwang.passes.fonts import cjk_font_path
 from shouwang.passes.models import Pass, PassStatus, PassType
 from shouwang.passes.selectors import status_filter
-from shouwang.passes.services import issue_missing_passes
+from shouwang.passes.services import issue_missing_passes, record_pass_print
 from shouwang.places.models import Community
 from shouwang.places.selectors import find_community
 
 DEFAULT_DAYS = 90  # a pass issued today runs 90 days, today included
 
-# Codes the CLI needs that core/messages.py does not have (yet); the core table wins if it has them.
-CLI_MESSAGES: dict[str, tuple[str, str]] = {
-    "pass_type_unknown": (
-        "社区“{community}”没有代码为“{type_code}”的出入证类型（现有：{known}）。",
-        "Community '{community}' has no pass type '{type_code}' (known: {known}).",
-    ),
-    "date_invalid": (
-        "{what}“{raw}”不是有效日期，请写成 YYYY-MM-DD。",
-        "{what} '{raw}' is not a date: write YYYY-MM-DD.",
-    ),
-    "user_unknown": ("没有用户名为“{username}”的用户。", "There is no user named '{username}'."),
-    "status_unknown": (
-        "状态“{raw}”无效，可选：{known}。",
-        "Status '{raw}' is not one of: {known}.",
-    ),
-    "output_dir_missing": ("目录“{path}”不存在。", "Directory '{path}' does not exist."),
-    "no_passes_to_print": (
-        "社区“{community}”没有状态为 {status} 的出入证；未写入任何文件。",
-        "Community '{community}' has no {status} passes; nothing written.",
-    ),
-}
-
 
 def fail(code: str, /, **params: Any) -> CommandError:
-    """A one-line refusal in zh-Hans then English, for ``code`` from the core table or ours."""
-    if code in MESSAGES:
-        return from_error(ShouwangError(code, **params))
-    zh, en = CLI_MESSAGES[code]
-    return CommandError(f"{zh.format(**params)} / {en.format(**params)}")
+    """A one-line refusal in zh-Hans then English, for ``code`` of the core message table."""
+    return from_error(ShouwangError(code, **params))
 
 
 def from_error(exc: ShouwangError) -> CommandError:
@@ -244,14 +217,11 @@ class Command(BaseCommand):
             if png_dir is not None:
                 staged.append(render_pngs(passes, png_dir))
             # Printing cards with names is an export of personal data: audited before it lands.
-            log_action(
-                "pass.print",
+            record_pass_print(
+                passes,
                 actor=actor,
                 community=community,
-                count=len(passes),
                 status=options["status"],
-                first=passes[0].number,
-                last=passes[-1].number,
                 pngs=png_dir is not None,
             )
             os.replace(pdf_tmp, out)
