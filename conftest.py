@@ -141,3 +141,9 @@ def pytest_report_header(config: Any) -> str:
     if os.path.exists(CHROMIUM):
         return f"browser tests: {CHROMIUM}"
     return "NOTICE: browser tests will be SKIPPED: apt-get install chromium fonts-wqy-microhei"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """MD5 for test users only: PBKDF2's deliberate slowness made every fixture take seconds."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -71,7 +71,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "港澳台居民居住证号码须以 810000、820000 或 830000 开头。",
         "A HK/Macau/Taiwan residence permit number starts with 810000, 820000 or 830000.",
     ),
-    "phone_invalid": ("电话号码“{raw}”无效：{why}", "Phone number '{raw}' is not valid: {why}"),
+    "phone_invalid": (
+        "电话号码“{raw}”无效：位数或号段不对。请填 11 位手机号或带区号的固话。",
+        "Phone number '{raw}' is not valid: wrong length or prefix. Use an 11-digit mobile or a landline with area code.",
+    ),
     # Passes.
     "pass_number_unknown": ("没有出入证号“{number}”。", "There is no pass numbered '{number}'."),
     "pass_dates": ("有效期结束日期早于开始日期。", "The pass ends before it begins."),

@@ -141,6 +141,9 @@ def validate_document(
     number = normalise(raw)
     if not number:
         raise InvalidInput("id_empty", field="id_number")
+    if not number.isascii():
+        # Digits of other scripts survive NFKC and pass str.isdigit(); no document uses them.
+        raise InvalidInput("id_format", field="id_number", masked=mask(number))
     if doc_type not in DocumentType.values:
         raise InvalidInput("id_type_unknown", field="id_type", id_type=doc_type)
     if today is None:

@@ -31,20 +31,25 @@ def normalise_phone(raw: str) -> str:
     try:
         number = phonenumbers.parse(text, "CN")
     except phonenumbers.NumberParseException as exc:
-        raise InvalidInput("phone_invalid", field="phone", raw=text[:30], why=str(exc)) from None
+        raise InvalidInput("phone_invalid", field="phone", raw=text[:30]) from exc
     if not phonenumbers.is_valid_number(number):
-        raise InvalidInput(
-            "phone_invalid", field="phone", raw=text[:30], why="号码位数或号段不对 wrong length or prefix"
-        )
+        raise InvalidInput("phone_invalid", field="phone", raw=text[:30])
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+_MIDDLE_DOTS = str.maketrans({"•": "·", "・": "·", "．": "·", "‧": "·", "∙": "·", "⋅": "·"})
+
+
 def clean_name(raw: str) -> str:
-    """A person's name with surrounding and doubled spaces removed; raises ``name_invalid``."""
+    """A person's name with surrounding and doubled spaces removed and the middle dot of
+    Uyghur and foreign names (买买提·艾力) unified; raises ``name_invalid``.
+
+    A name may not start with ``= + - @``: it would run as a formula in a later spreadsheet export.
+    """
     import unicodedata
 
-    name = " ".join(unicodedata.normalize("NFC", raw or "").split())
-    if not name or len(name) > 100 or not any(ch.isalpha() for ch in name):
+    name = " ".join(unicodedata.normalize("NFC", raw or "").split()).translate(_MIDDLE_DOTS)
+    if not name or len(name) > 100 or not any(ch.isalpha() for ch in name) or name[0] in "=+-@":
         raise InvalidInput("name_invalid", field="name", raw=(raw or "")[:30])
     return name
 
@@ -81,7 +86,7 @@ def prepare_resident(data: ResidentIn, *, today: dt.date | None = None) -> tuple
         "name_pinyin": pinyin,
         "name_initials": initials,
         "gender": gender,
-        "id_type": doc.doc_type if data.id_type != "hkmotw_residence_permit" else data.id_type,
+        "id_type": doc.doc_type,
         "id_hash": doc.hash,
         "id_masked": doc.masked,
         "phone": normalise_phone(data.phone),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.db.models import Q
@@ -11,13 +12,28 @@ from shouwang.core.errors import InvalidInput, NotFound
 from shouwang.places.models import Checkpoint, Community
 
 
-def get_checkpoint(code: str, *, user: Any = None) -> Checkpoint:
+# Every gate request names its checkpoint; they change rarely, so each process keeps them for
+# CHECKPOINT_CACHE_SECONDS (a renamed gate or a new policy shows within that time).
+CHECKPOINT_CACHE_SECONDS = 30.0
+_checkpoints: dict[str, tuple[Checkpoint, float]] = {}
+
+
+def get_checkpoint(code: str, *, user: Any = None, cached: bool = True) -> Checkpoint:
     """The checkpoint with ``code`` (with its community and sub-district loaded).
 
     Raises :class:`NotFound` (``checkpoint_unknown``); with ``user``, a checkpoint outside their
     communities is reported the same way, so codes cannot be probed.
     """
-    gate = Checkpoint.objects.select_related("community", "community__subdistrict").filter(code=code).first()
+    now = time.monotonic()
+    hit = _checkpoints.get(code) if cached else None
+    if hit is not None and hit[1] > now:
+        gate: Checkpoint | None = hit[0]
+    else:
+        gate = (
+            Checkpoint.objects.select_related("community", "community__subdistrict").filter(code=code).first()
+        )
+        if gate is not None and cached:
+            _checkpoints[code] = (gate, now + CHECKPOINT_CACHE_SECONDS)
     if gate is None or (user is not None and gate.community_id not in community_ids_for(user)):
         raise NotFound("checkpoint_unknown", field="checkpoint", code=code)
     return gate

@@ -1,19 +1,24 @@
 """Finding who is at the gate: from a QR payload, a pass number, an ID number or a resident id.
 
-Reads only. The result feeds :func:`shouwang.screening.decision.decide`.
+Reads only. The result, :class:`Found`, holds plain facts (ids, dates, masked words) for
+:func:`shouwang.screening.decision.decide` and the event row. A scanned or typed pass — nearly
+every screening — is one hand-written query: the ORM's query building cost more than the
+database did on this hottest read (see bench/screening.py).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import F, Q
+from django.db import connection
 
 from shouwang.core.errors import InvalidInput, NotFound
 from shouwang.passes import signing
-from shouwang.passes.models import Pass
+from shouwang.passes.models import Pass, PassCheckpoint
 from shouwang.people.choices import DocumentType
 from shouwang.people.identity import validate_document
 from shouwang.people.models import InstitutionMember, Resident
@@ -52,78 +57,115 @@ class Identifier:
 
 @dataclass(frozen=True)
 class Found:
-    """Who was found. ``person_key`` links screenings of the same person, without clear identity."""
+    """Who was found. ``person_key`` links screenings of the same person without clear identity
+    (``r:<resident id>``, ``m:<member id>``, or a digest of an unknown QR, number or document).
+    ``quarantine_until`` is the resident's last local day of home quarantine, if any."""
 
     identity: Identity
     identified_by: IdentifiedBy
-    pass_obj: Pass | None = None
-    resident: Resident | None = None
-    member: InstitutionMember | None = None
+    pass_id: int | None = None
+    pass_facts: PassFacts | None = None
+    resident_id: int | None = None
+    member_id: int | None = None
+    quarantine_until: dt.date | None = None
     person_key: str = ""
     person_masked: str = ""
-    allowed_checkpoints: frozenset[int] = frozenset()
-
-    def pass_facts(self) -> PassFacts | None:
-        p = self.pass_obj
-        if p is None:
-            return None
-        return PassFacts(
-            valid_from=p.valid_from,
-            valid_until=p.valid_until,
-            revoked=p.revoked_at is not None,
-            community_id=p.community_id,
-            allowed_checkpoints=self.allowed_checkpoints,
-        )
 
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def _load_pass(**filters: object) -> Pass | None:
-    return Pass.objects.select_related("resident", "member", "pass_type").filter(**filters).first()
+def _masked_name(name: str) -> str:
+    return name[:1] + "*" * max(len(name) - 1, 1)
 
 
-def _found_pass(p: Pass, by: IdentifiedBy) -> Found:
-    holder = p.holder
-    # Most passes have no checkpoint restriction; the list is read only when one exists.
-    allowed = frozenset(p.checkpoints.values_list("id", flat=True)) if p.restricted else frozenset()
-    return Found(
-        Identity.PASS,
-        by,
-        pass_obj=p,
-        resident=p.resident,
-        member=p.member,
-        person_key=f"r:{p.resident_id}" if p.resident_id else f"m:{p.member_id}",
-        person_masked=f"{holder.masked_name} {holder.id_masked}",
-        allowed_checkpoints=allowed,
+def _as_date(value: Any) -> dt.date | None:
+    """SQLite hands dates back as text in raw queries; PostgreSQL as dates."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+_PASS_SQL = """
+SELECT p.id, p.community_id, p.valid_from, p.valid_until, p.revoked_at, p.restricted,
+       p.resident_id, p.member_id, r.name, r.id_masked, r.quarantine_until, m.name, m.id_masked
+FROM {passes} p
+LEFT JOIN {residents} r ON r.id = p.resident_id
+LEFT JOIN {members} m ON m.id = p.member_id
+WHERE {where}
+"""
+
+
+def _pass_query(where: str) -> str:
+    return _PASS_SQL.format(
+        passes=Pass._meta.db_table,
+        residents=Resident._meta.db_table,
+        members=InstitutionMember._meta.db_table,
+        where=where,
     )
 
 
-def _current_pass(
-    *, resident: Resident | None = None, member: InstitutionMember | None = None
-) -> Pass | None:
-    """The holder's pass to judge: a live one if any, else the most recent."""
-    holder = Q(resident=resident) if resident is not None else Q(member=member)
-    return (
-        Pass.objects.select_related("resident", "member", "pass_type")
-        .filter(holder)
-        .order_by(F("revoked_at").asc(nulls_first=True), "-valid_until")
-        .first()
+_BY_NUMBER = _pass_query("p.number = %s")
+_BY_ID = _pass_query("p.id = %s")
+
+
+def _fetch_pass(sql: str, param: object, by: IdentifiedBy) -> Found | None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [param])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    pk, community_id, valid_from, valid_until, revoked_at, restricted = row[:6]
+    resident_id, member_id, r_name, r_masked, quarantine, m_name, m_masked = row[6:]
+    # Most passes have no checkpoint restriction; the list is read only when one exists.
+    allowed = (
+        frozenset(PassCheckpoint.objects.filter(pass_obj_id=pk).values_list("checkpoint_id", flat=True))
+        if restricted
+        else frozenset()
+    )
+    name, masked = (r_name, r_masked) if resident_id else (m_name, m_masked)
+    return Found(
+        Identity.PASS,
+        by,
+        pass_id=pk,
+        pass_facts=PassFacts(
+            valid_from=_as_date(valid_from) or dt.date.min,
+            valid_until=_as_date(valid_until) or dt.date.min,
+            revoked=revoked_at is not None,
+            community_id=community_id,
+            allowed_checkpoints=allowed,
+        ),
+        resident_id=resident_id,
+        member_id=member_id,
+        quarantine_until=_as_date(quarantine),
+        person_key=f"r:{resident_id}" if resident_id else f"m:{member_id}",
+        person_masked=f"{_masked_name(name)} {masked}",
     )
 
 
 def _found_person(resident: Resident | None, member: InstitutionMember | None, by: IdentifiedBy) -> Found:
-    current = _current_pass(resident=resident, member=member)
-    if current is not None:
-        return _found_pass(current, by)
-    holder = resident or member
+    """A known person: judged by their current pass (a live one if any, else the latest)."""
+    holder: Resident | InstitutionMember | None = resident or member
     assert holder is not None
+    passes = (
+        Pass.objects.filter(resident=resident) if resident is not None else Pass.objects.filter(member=member)
+    )
+    current = passes.order_by("revoked_at", "-valid_until").values_list("id", "revoked_at")
+    # NULL ordering differs between databases; pick the live pass in Python.
+    rows = list(current[:20])
+    live = [pk for pk, revoked in rows if revoked is None]
+    pass_id = live[0] if live else (rows[0][0] if rows else None)
+    if pass_id is not None:
+        found = _fetch_pass(_BY_ID, pass_id, by)
+        if found is not None:
+            return found
     return Found(
         Identity.PERSON_WITHOUT_PASS,
         by,
-        resident=resident,
-        member=member,
+        resident_id=resident.pk if resident else None,
+        member_id=member.pk if member else None,
+        quarantine_until=resident.quarantine_until if resident else None,
         person_key=f"r:{resident.pk}" if resident else f"m:{holder.pk}",
         person_masked=f"{holder.masked_name} {holder.id_masked}",
     )
@@ -144,17 +186,13 @@ def identify(ident: Identifier, community: Community) -> Found:
             return Found(Identity.NOT_A_PASS, by, person_key=f"q:{_digest(signing.strip_eci(ident.qr))}")
         except signing.ForgedPass:
             return Found(Identity.FORGED, by, person_key=f"q:{_digest(signing.strip_eci(ident.qr))}")
-        p = _load_pass(number=claim.number)
-        if p is None:
-            return Found(Identity.UNKNOWN, by, person_key=f"q:{_digest(claim.number)}")
-        return _found_pass(p, by)
+        found = _fetch_pass(_BY_NUMBER, claim.number, by)
+        return found or Found(Identity.UNKNOWN, by, person_key=f"n:{_digest(claim.number)}")
     if by == IdentifiedBy.PASS_NUMBER:
         assert ident.pass_number is not None
         number = unicodedata.normalize("NFKC", ident.pass_number).strip().upper()
-        p = _load_pass(number=number)
-        if p is None:
-            return Found(Identity.UNKNOWN, by, person_key=f"n:{_digest(number)}")
-        return _found_pass(p, by)
+        found = _fetch_pass(_BY_NUMBER, number, by)
+        return found or Found(Identity.UNKNOWN, by, person_key=f"n:{_digest(number)}")
     if by == IdentifiedBy.ID_NUMBER:
         assert ident.id_number is not None
         doc = validate_document(ident.id_number, ident.id_type)

@@ -5,90 +5,201 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('places', '0001_initial'),
+        ("places", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Household',
+            name="Household",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('address', models.CharField(max_length=200)),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='households', to='places.community')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("address", models.CharField(max_length=200)),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="households",
+                        to="places.community",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Institution',
+            name="Institution",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('kind', models.CharField(choices=[('office', '机关办公楼'), ('fire_station', '消防站'), ('health_station', '卫生站'), ('hotel', '旅馆'), ('shop', '六小门店'), ('other', '其他')], max_length=20)),
-                ('address', models.CharField(blank=True, max_length=200)),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='institutions', to='places.community')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("office", "机关办公楼"),
+                            ("fire_station", "消防站"),
+                            ("health_station", "卫生站"),
+                            ("hotel", "旅馆"),
+                            ("shop", "六小门店"),
+                            ("other", "其他"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=200)),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="institutions",
+                        to="places.community",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='InstitutionMember',
+            name="InstitutionMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('name_pinyin', models.CharField(db_index=True, max_length=200)),
-                ('name_initials', models.CharField(db_index=True, max_length=50)),
-                ('id_type', models.CharField(choices=[('resident_id', '居民身份证'), ('hkmotw_residence_permit', '港澳台居民居住证'), ('foreign_permanent_residence', '外国人永久居留身份证'), ('passport', '护照'), ('hkmo_travel_permit', '港澳居民来往内地通行证'), ('tw_travel_permit', '台湾居民来往大陆通行证')], default='resident_id', max_length=40)),
-                ('id_hash', models.CharField(max_length=64)),
-                ('id_masked', models.CharField(max_length=40)),
-                ('phone', models.CharField(blank=True, max_length=20)),
-                ('role', models.CharField(blank=True, max_length=50)),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='institution_members', to='places.community')),
-                ('institution', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='people.institution')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("name_pinyin", models.CharField(db_index=True, max_length=200)),
+                ("name_initials", models.CharField(db_index=True, max_length=50)),
+                (
+                    "id_type",
+                    models.CharField(
+                        choices=[
+                            ("resident_id", "居民身份证"),
+                            ("hkmotw_residence_permit", "港澳台居民居住证"),
+                            ("foreign_permanent_residence", "外国人永久居留身份证"),
+                            ("passport", "护照"),
+                            ("hkmo_travel_permit", "港澳居民来往内地通行证"),
+                            ("tw_travel_permit", "台湾居民来往大陆通行证"),
+                        ],
+                        default="resident_id",
+                        max_length=40,
+                    ),
+                ),
+                ("id_hash", models.CharField(max_length=64)),
+                ("id_masked", models.CharField(max_length=40)),
+                ("phone", models.CharField(blank=True, max_length=20)),
+                ("role", models.CharField(blank=True, max_length=50)),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="institution_members",
+                        to="places.community",
+                    ),
+                ),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="members",
+                        to="people.institution",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Resident',
+            name="Resident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('name_pinyin', models.CharField(db_index=True, max_length=200)),
-                ('name_initials', models.CharField(db_index=True, max_length=50)),
-                ('gender', models.CharField(blank=True, choices=[('M', '男'), ('F', '女'), ('', '未填')], max_length=1)),
-                ('id_type', models.CharField(choices=[('resident_id', '居民身份证'), ('hkmotw_residence_permit', '港澳台居民居住证'), ('foreign_permanent_residence', '外国人永久居留身份证'), ('passport', '护照'), ('hkmo_travel_permit', '港澳居民来往内地通行证'), ('tw_travel_permit', '台湾居民来往大陆通行证')], default='resident_id', max_length=40)),
-                ('id_hash', models.CharField(max_length=64)),
-                ('id_masked', models.CharField(max_length=40)),
-                ('phone', models.CharField(blank=True, max_length=20)),
-                ('relation_to_head', models.CharField(blank=True, max_length=20)),
-                ('quarantine_until', models.DateField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='residents', to='places.community')),
-                ('household', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='members', to='people.household')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("name_pinyin", models.CharField(db_index=True, max_length=200)),
+                ("name_initials", models.CharField(db_index=True, max_length=50)),
+                (
+                    "gender",
+                    models.CharField(
+                        blank=True, choices=[("M", "男"), ("F", "女"), ("", "未填")], max_length=1
+                    ),
+                ),
+                (
+                    "id_type",
+                    models.CharField(
+                        choices=[
+                            ("resident_id", "居民身份证"),
+                            ("hkmotw_residence_permit", "港澳台居民居住证"),
+                            ("foreign_permanent_residence", "外国人永久居留身份证"),
+                            ("passport", "护照"),
+                            ("hkmo_travel_permit", "港澳居民来往内地通行证"),
+                            ("tw_travel_permit", "台湾居民来往大陆通行证"),
+                        ],
+                        default="resident_id",
+                        max_length=40,
+                    ),
+                ),
+                ("id_hash", models.CharField(max_length=64)),
+                ("id_masked", models.CharField(max_length=40)),
+                ("phone", models.CharField(blank=True, max_length=20)),
+                ("relation_to_head", models.CharField(blank=True, max_length=20)),
+                ("quarantine_until", models.DateField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="residents",
+                        to="places.community",
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="members",
+                        to="people.household",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='household',
-            constraint=models.UniqueConstraint(fields=('community', 'address'), name='household_unique_address'),
+            model_name="household",
+            constraint=models.UniqueConstraint(
+                fields=("community", "address"), name="household_unique_address"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='institution',
-            constraint=models.UniqueConstraint(fields=('community', 'name'), name='institution_unique_name'),
+            model_name="institution",
+            constraint=models.UniqueConstraint(fields=("community", "name"), name="institution_unique_name"),
         ),
         migrations.AddIndex(
-            model_name='institutionmember',
-            index=models.Index(fields=['id_hash'], name='member_id_hash'),
+            model_name="institutionmember",
+            index=models.Index(fields=["id_hash"], name="member_id_hash"),
         ),
         migrations.AddConstraint(
-            model_name='institutionmember',
-            constraint=models.UniqueConstraint(fields=('institution', 'id_hash'), name='member_unique_id'),
+            model_name="institutionmember",
+            constraint=models.UniqueConstraint(fields=("institution", "id_hash"), name="member_unique_id"),
         ),
         migrations.AddIndex(
-            model_name='resident',
-            index=models.Index(fields=['id_hash'], name='resident_id_hash'),
+            model_name="resident",
+            index=models.Index(fields=["id_hash"], name="resident_id_hash"),
         ),
         migrations.AddConstraint(
-            model_name='resident',
-            constraint=models.UniqueConstraint(fields=('community', 'id_hash'), name='resident_unique_id'),
+            model_name="resident",
+            constraint=models.UniqueConstraint(fields=("community", "id_hash"), name="resident_unique_id"),
         ),
     ]
