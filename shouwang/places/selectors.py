@@ -11,7 +11,6 @@ from shouwang.core.access import community_ids_for
 from shouwang.core.errors import InvalidInput, NotFound
 from shouwang.places.models import Checkpoint, Community
 
-
 # Every gate request names its checkpoint; they change rarely, so each process keeps them for
 # CHECKPOINT_CACHE_SECONDS (a renamed gate or a new policy shows within that time).
 CHECKPOINT_CACHE_SECONDS = 30.0

@@ -87,7 +87,7 @@ def _as_date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value))
 
 
-_PASS_SQL = """
+_HOLDER_SQL = """
 SELECT p.id, p.community_id, p.valid_from, p.valid_until, p.revoked_at, p.restricted,
        p.resident_id, p.member_id, r.name, r.id_masked, r.quarantine_until, m.name, m.id_masked
 FROM {passes} p
@@ -98,7 +98,7 @@ WHERE {where}
 
 
 def _pass_query(where: str) -> str:
-    return _PASS_SQL.format(
+    return _HOLDER_SQL.format(
         passes=Pass._meta.db_table,
         residents=Resident._meta.db_table,
         members=InstitutionMember._meta.db_table,
@@ -110,7 +110,7 @@ _BY_NUMBER = _pass_query("p.number = %s")
 _BY_ID = _pass_query("p.id = %s")
 
 
-def _fetch_pass(sql: str, param: object, by: IdentifiedBy) -> Found | None:
+def _fetch_pass(sql: str, param: int | str, by: IdentifiedBy) -> Found | None:
     with connection.cursor() as cursor:
         cursor.execute(sql, [param])
         row = cursor.fetchone()
