@@ -147,3 +147,16 @@ def pytest_report_header(config: Any) -> str:
 def _fast_password_hashing(settings: Any) -> None:
     """MD5 for test users only: PBKDF2's deliberate slowness made every fixture take seconds."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_caches() -> Any:
+    """Per-process caches (checkpoints, tokens) must not carry rows from one test to the next."""
+    from shouwang.core.auth import forget_tokens
+    from shouwang.places.selectors import forget_checkpoints
+
+    forget_checkpoints()
+    forget_tokens()
+    yield
+    forget_checkpoints()
+    forget_tokens()

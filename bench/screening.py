@@ -150,8 +150,13 @@ def run_wrk(url: str, seconds: int, script: Path | None, args: list[str]) -> dic
     return {"rps": rps, "p99_ms": p99_ms, "non201": float(non.group(1)) if non else 0.0}
 
 
+# Threads per worker. SQLite has one writer at a time, so a second thread only waits (and fights
+# for the GIL); PostgreSQL commits wait on the WAL flush, which a few threads overlap.
+THREADS = {"sqlite": 1, "postgresql": 4}
+
+
 def over_http(
-    env: dict[str, str], data_dir: Path, seconds: int
+    env: dict[str, str], data_dir: Path, seconds: int, threads: int
 ) -> tuple[dict[str, float], dict[str, float], int]:
     token = manage(env, "token", "create", "gate").strip()
     numbers = data_dir / "numbers.txt"
@@ -181,6 +186,8 @@ def over_http(
             "wsgi",
             "--workers",
             "2",
+            "--blocking-threads",
+            str(threads),
             "--host",
             "127.0.0.1",
             "--port",
@@ -219,7 +226,7 @@ def main() -> None:
             data_dir = Path(tmp)
             env = prepare(db, data_dir, args.residents)
             service_rps = in_process(env, args.in_process)
-            screening, bare, _ = over_http(env, data_dir, args.seconds)
+            screening, bare, _ = over_http(env, data_dir, args.seconds, THREADS[db])
             detail = {
                 "db": db,
                 "in_process_screenings_per_s": round(service_rps),

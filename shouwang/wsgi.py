@@ -1,4 +1,4 @@
-"""WSGI entry point: ``granian --interface wsgi shouwang.wsgi:application``."""
+"""WSGI entry point: ``granian --interface wsgi --blocking-threads 1 shouwang.wsgi:application``."""
 
 import os
 

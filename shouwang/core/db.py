@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.db import connection, transaction
+from django.db.models import Model
 
 _thread_lock = threading.Lock()
 _fd: int | None = None
@@ -49,3 +50,30 @@ def write_transaction() -> Iterator[None]:
                 yield
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+_insert_sql: dict[type[Model], str] = {}
+
+
+def insert_row(obj: Model) -> None:
+    """INSERT one new row of ``obj`` as ``obj.save(force_insert=True)`` would, minus the ORM's
+    per-call query building (measured at a third of the screening write). Fields are prepared
+    by Django itself (``pre_save`` for ``auto_now_add``, ``get_db_prep_save``), so values land as
+    the ORM would store them. Sends no signals: use it only for models nothing listens to, with
+    the primary key set by the caller.
+    """
+    model = type(obj)
+    meta = model._meta
+    fields = meta.concrete_fields
+    sql = _insert_sql.get(model)
+    if sql is None:
+        qn = connection.ops.quote_name
+        columns = ", ".join(qn(f.column) for f in fields)
+        marks = ", ".join(["%s"] * len(fields))
+        sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608 - names only
+        _insert_sql[model] = sql
+    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+    obj._state.adding = False
+    obj._state.db = connection.alias

@@ -47,3 +47,8 @@ def find_community(code_or_name: str) -> Community:
     if community is None:
         raise InvalidInput("community_unknown", field="community", name=text)
     return community
+
+
+def forget_checkpoints() -> None:
+    """Drop this process's cached checkpoints (tests; after editing gates in a shell)."""
+    _checkpoints.clear()

@@ -20,7 +20,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from shouwang.core.access import require_community
-from shouwang.core.db import write_transaction
+from shouwang.core.db import insert_row, write_transaction
 from shouwang.core.errors import InvalidInput, ShouwangError
 from shouwang.passes.models import Pass
 from shouwang.people.models import InstitutionMember, Resident
@@ -132,11 +132,11 @@ def record_screening(
             _lock_person(found)
             previous_retest: tuple[str, ...] = ()
             if found.person_key:
-                earlier, duplicate = _recent(found, checkpoint, direction, occurred_at, fingerprint, policy)
-                if earlier is not None and duplicate:
-                    return ScreeningResult(ScreeningEvent.objects.get(pk=earlier.pk), created=False)
+                earlier = _recent(found, checkpoint, direction, occurred_at, fingerprint, policy)
+                if earlier is not None and earlier.duplicate:
+                    return ScreeningResult(ScreeningEvent.objects.get(pk=earlier.id), created=False)
                 if earlier is not None:
-                    previous_retest = tuple(earlier.reasons)
+                    previous_retest = earlier.reasons
             outcome = decide(
                 GateInput(
                     identity=found.identity,
@@ -152,7 +152,7 @@ def record_screening(
                 ),
                 policy,
             )
-            event = ScreeningEvent.objects.create(
+            event = ScreeningEvent(
                 id=client_id or uuid.uuid4(),
                 community=community,
                 checkpoint=checkpoint,
@@ -176,6 +176,7 @@ def record_screening(
                 reason_params=outcome.params,
                 fingerprint=fingerprint,
             )
+            insert_row(event)
             if outcome.alerts:
                 Alert.objects.bulk_create(
                     [Alert(community=community, kind=k, screening=event) for k in outcome.alerts]
@@ -197,11 +198,21 @@ def _repeat(existing: ScreeningEvent, fingerprint: str) -> ScreeningResult:
 
 # Hand-written: on the hottest path the ORM's query building cost more than SQLite did.
 _RECENT_SQL = f"""
-SELECT id, decision, reasons, fingerprint, occurred_at FROM {ScreeningEvent._meta.db_table}
+SELECT id, decision, reasons, fingerprint, occurred_at >= %s AS near, occurred_at <= %s AS before
+FROM {ScreeningEvent._meta.db_table}
 WHERE person_key = %s AND checkpoint_id = %s AND direction = %s
   AND occurred_at >= %s AND occurred_at <= %s
 ORDER BY occurred_at DESC LIMIT 1
 """  # noqa: S608 - only the table name is formatted in; values are parameters
+
+
+@dataclass(frozen=True)
+class _Recent:
+    """The latest earlier screening that bears on this one, and whether this one duplicates it."""
+
+    id: uuid.UUID
+    reasons: tuple[str, ...]
+    duplicate: bool
 
 
 def _recent(
@@ -211,30 +222,41 @@ def _recent(
     occurred_at: dt.datetime,
     fingerprint: str,
     policy: Policy,
-) -> tuple[ScreeningEvent | None, bool]:
-    """The latest screening of this person here, in this direction, that bears on this one,
-    and whether this one is a duplicate of it.
+) -> _Recent | None:
+    """The latest screening of this person here, in this direction, that bears on this one.
 
     Within the duplicate window it is the same scan, unless it answered ``retest`` and this one
     brings a new reading (then this is the retest). Otherwise a ``retest`` answer within the
     retest window makes this the retest. Duplicates are never stored, so the event found is the
     first record of its burst.
     """
-    since = occurred_at - dt.timedelta(seconds=max(policy.retest_window_s, policy.duplicate_window_s))
-    until = occurred_at + dt.timedelta(seconds=policy.duplicate_window_s)
+    window = dt.timedelta(seconds=policy.duplicate_window_s)
+    since = occurred_at - max(dt.timedelta(seconds=policy.retest_window_s), window)
     adapt = connection.ops.adapt_datetimefield_value
-    rows = ScreeningEvent.objects.raw(
-        _RECENT_SQL, [found.person_key, checkpoint.pk, direction, adapt(since), adapt(until)]
-    )
-    latest = next(iter(rows), None)
-    if latest is None:
-        return None, False
-    same_scan = abs(latest.occurred_at - occurred_at) <= dt.timedelta(seconds=policy.duplicate_window_s)
-    if latest.decision == Decision.RETEST:
-        if same_scan and latest.fingerprint == fingerprint:
-            return latest, True
-        return (latest, False) if latest.occurred_at <= occurred_at else (None, False)
-    return (latest, True) if same_scan else (None, False)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _RECENT_SQL,
+            [
+                adapt(occurred_at - window),
+                adapt(occurred_at),
+                found.person_key,
+                checkpoint.pk,
+                direction,
+                adapt(since),
+                adapt(occurred_at + window),
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    pk, decision, reasons, earlier_fingerprint, near, before = row
+    reasons = tuple(json.loads(reasons) if isinstance(reasons, str) else reasons)
+    pk = pk if isinstance(pk, uuid.UUID) else uuid.UUID(str(pk))
+    if decision == Decision.RETEST:
+        if near and earlier_fingerprint == fingerprint:
+            return _Recent(pk, reasons, duplicate=True)
+        return _Recent(pk, reasons, duplicate=False) if before else None
+    return _Recent(pk, reasons, duplicate=True) if near else None
 
 
 def _notify(event: ScreeningEvent, outcome: Outcome) -> None:

@@ -112,7 +112,7 @@ class Command(BaseCommand):
         self.stdout.flush()
         connections.close_all()
         argv = [
-            str(granian), "--interface", "wsgi", "--host", host, "--port", str(port), "--workers", "1",
+            str(granian), "--interface", "wsgi", "--host", host, "--port", str(port), "--workers", "1", "--blocking-threads", "1",
             "--working-dir", root, "shouwang.wsgi:application",
         ]  # fmt: skip
         os.execvp(str(granian), argv)  # noqa: S606 - replaces this process with the server, by design
