@@ -191,3 +191,25 @@ def test_openapi_document(db: Any) -> None:
     doc = Client().get("/api/openapi.json").json()
     assert "/api/v1/screenings" in doc["paths"]
     assert "/api/v1/checkpoints/{code}/today" in doc["paths"]
+
+
+def test_rare_and_uyghur_names_come_back_whole(world: World, gate_client: Client) -> None:
+    from shouwang.passes.services import issue_pass
+    from shouwang.people.services import ResidentIn, upsert_resident
+
+    for name, number in (("李䶮", "110102199001010011"), ("买买提·艾力", "650102198505050018")):
+        resident, _ = upsert_resident(world.community_a, ResidentIn(name=name, id_number=number), actor=world.admin)
+        assert type(resident).objects.get(pk=resident.pk).name == name
+        p = issue_pass(
+            resident,
+            pass_type=world.pass_type_a,
+            valid_from=dt.date(2020, 1, 1),
+            valid_until=dt.date(2099, 1, 1),
+            actor=world.admin,
+        )
+        data = post(
+            gate_client,
+            {"checkpoint": "lixue-e", "direction": "in", "qr": qr_payload(p), "temperature": "36.4", "mask": True},
+        ).json()
+        # Masked, but whole characters: the surname, then one star per remaining character.
+        assert data["person"].split()[0] == name[0] + "*" * (len(name) - 1)
