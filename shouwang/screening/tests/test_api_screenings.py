@@ -198,7 +198,9 @@ def test_rare_and_uyghur_names_come_back_whole(world: World, gate_client: Client
     from shouwang.people.services import ResidentIn, upsert_resident
 
     for name, number in (("李䶮", "110102199001010011"), ("买买提·艾力", "650102198505050018")):
-        resident, _ = upsert_resident(world.community_a, ResidentIn(name=name, id_number=number), actor=world.admin)
+        resident, _ = upsert_resident(
+            world.community_a, ResidentIn(name=name, id_number=number), actor=world.admin
+        )
         assert type(resident).objects.get(pk=resident.pk).name == name
         p = issue_pass(
             resident,
@@ -209,7 +211,13 @@ def test_rare_and_uyghur_names_come_back_whole(world: World, gate_client: Client
         )
         data = post(
             gate_client,
-            {"checkpoint": "lixue-e", "direction": "in", "qr": qr_payload(p), "temperature": "36.4", "mask": True},
+            {
+                "checkpoint": "lixue-e",
+                "direction": "in",
+                "qr": qr_payload(p),
+                "temperature": "36.4",
+                "mask": True,
+            },
         ).json()
         # Masked, but whole characters: the surname, then one star per remaining character.
         assert data["person"].split()[0] == name[0] + "*" * (len(name) - 1)
