@@ -11,6 +11,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
+from ninja.security import SessionAuth
 from ninja.errors import ValidationError as NinjaValidationError
 
 from shouwang.core.auth import TokenAuth
@@ -24,7 +25,8 @@ api = NinjaAPI(
     title="守望 Shouwang API",
     version="1",
     description="Gates, passes and screenings of a sub-district. Bearer tokens: `shouwang token create USERNAME`.",
-    auth=TokenAuth(),
+    # Devices send bearer tokens; the gate page rides on the log-in session (with CSRF).
+    auth=[TokenAuth(), SessionAuth()],
     urls_namespace="api",
 )
 

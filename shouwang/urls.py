@@ -2,17 +2,21 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from shouwang.api import api
 from shouwang.core import views as core_views
 from shouwang.passes import views as pass_views
+from shouwang.screening import views as gate_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(template_name="core/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("passes/types/<int:pk>/picture.png", pass_views.pass_type_picture, name="pass-type-picture"),
+    path("gate/", gate_views.gate_home, name="gate-home"),
+    path("gate/<slug:code>/", gate_views.gate_page, name="gate-page"),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", core_views.healthz, name="healthz"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

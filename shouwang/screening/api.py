@@ -8,14 +8,15 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from shouwang.core.messages import describe, pick_language
 from shouwang.places.selectors import get_checkpoint
-from shouwang.screening.identify import Identifier
+from shouwang.people.selectors import search_people
+from shouwang.screening.identify import Identifier, identify
 from shouwang.screening.models import ScreeningEvent
-from shouwang.screening.selectors import checkpoint_day
+from shouwang.screening.selectors import checkpoint_day, person_card, recent_screenings
 from shouwang.screening.services import record_screening
 
 router = Router(tags=["screenings"])
@@ -30,6 +31,7 @@ class ScreeningIn(Schema):
     id_number: str | None = Field(None, max_length=64)
     id_type: str = Field("resident_id", max_length=40)
     resident: int | None = None
+    member: int | None = None
     temperature: float | str | None = Field(None, description="°C or °F, or as typed: '366', '36,6'")
     mask: bool | None = None
     occurred_at: dt.datetime | None = Field(None, description="ISO 8601 with offset; default now")
@@ -82,6 +84,7 @@ def create_screening(request: HttpRequest, payload: ScreeningIn, response: HttpR
             id_number=payload.id_number,
             id_type=payload.id_type,
             resident=payload.resident,
+            member=payload.member,
         ),
         checkpoint=gate,
         direction=payload.direction,
@@ -99,3 +102,43 @@ def create_screening(request: HttpRequest, payload: ScreeningIn, response: HttpR
 def gate_today(request: HttpRequest, code: str) -> dict[str, Any]:
     gate = get_checkpoint(code, user=request.user)
     return checkpoint_day(gate, gate.community.local_date(timezone.now()))
+
+
+class LookupIn(Schema):
+    qr: str | None = Field(None, max_length=512)
+    pass_number: str | None = Field(None, max_length=64)
+    id_number: str | None = Field(None, max_length=64)
+    id_type: str = Field("resident_id", max_length=40)
+    resident: int | None = None
+    member: int | None = None
+
+
+@router.get("/checkpoints/{code}/lookup", summary="Who is this? The person card before the temperature")
+def lookup(request: HttpRequest, code: str, query: Query[LookupIn]) -> dict[str, Any]:
+    """Identify without recording anything: masked person, address or institution, the pass and
+    its picture, its status today, home quarantine."""
+    gate = get_checkpoint(code, user=request.user)
+    found = identify(
+        Identifier(
+            qr=query.qr,
+            pass_number=query.pass_number,
+            id_number=query.id_number,
+            id_type=query.id_type,
+            resident=query.resident,
+            member=query.member,
+        ),
+        gate.community,
+    )
+    return person_card(found, gate)
+
+
+@router.get("/checkpoints/{code}/people", summary="Residents and members by name or pinyin initials")
+def people(request: HttpRequest, code: str, q: str = "") -> list[dict[str, Any]]:
+    gate = get_checkpoint(code, user=request.user)
+    return [hit.__dict__ for hit in search_people(gate.community, q[:40])]
+
+
+@router.get("/checkpoints/{code}/recent", summary="The last 10 screenings at a gate")
+def recent(request: HttpRequest, code: str) -> list[dict[str, Any]]:
+    gate = get_checkpoint(code, user=request.user)
+    return recent_screenings(gate)

@@ -30,13 +30,15 @@ from shouwang.screening.decision import Identity, PassFacts
 @dataclass(frozen=True)
 class Identifier:
     """Exactly one way of naming the person: ``qr``, ``pass_number``, ``id_number`` (with
-    ``id_type``, default resident ID) or ``resident`` (a resident's id)."""
+    ``id_type``, default resident ID), or ``resident`` / ``member`` (a person picked from the
+    name search by id)."""
 
     qr: str | None = None
     pass_number: str | None = None
     id_number: str | None = None
     id_type: str = DocumentType.RESIDENT_ID
     resident: int | None = None
+    member: int | None = None
 
     def kind(self) -> IdentifiedBy:
         """Which one was given; raises ``one_identifier`` unless exactly one was."""
@@ -47,6 +49,7 @@ class Identifier:
                 (IdentifiedBy.PASS_NUMBER, self.pass_number),
                 (IdentifiedBy.ID_NUMBER, self.id_number),
                 (IdentifiedBy.RESIDENT, self.resident),
+                (IdentifiedBy.RESIDENT, self.member),
             )
             if value not in (None, "")
         ]
@@ -207,6 +210,11 @@ def identify(ident: Identifier, community: Community) -> Found:
         if resident is None and member is None:
             return Found(Identity.UNKNOWN, by, person_key=f"i:{key[:32]}", person_masked=doc.masked)
         return _found_person(resident, member, by)
+    if ident.member is not None:
+        picked = InstitutionMember.objects.filter(community=community, pk=ident.member).first()
+        if picked is None:
+            raise NotFound("resident_unknown", field="member", id=ident.member)
+        return _found_person(None, picked, by)
     resident = Resident.objects.filter(community=community, pk=ident.resident or 0).first()
     if resident is None:
         raise NotFound("resident_unknown", field="resident", id=ident.resident)

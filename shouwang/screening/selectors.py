@@ -6,9 +6,14 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
 
+from shouwang.passes.models import Pass
+from shouwang.people.models import InstitutionMember, Resident
 from shouwang.places.models import Checkpoint
 from shouwang.screening.choices import Decision
+from shouwang.screening.identify import Found
 from shouwang.screening.models import ScreeningEvent
 
 
@@ -28,3 +33,56 @@ def checkpoint_day(checkpoint: Checkpoint, day: dt.date) -> dict[str, Any]:
         "by_decision": by_decision,
         "by_hour": [{"hour": h, "count": n} for h, n in by_hour.items()],
     }
+
+
+def recent_screenings(checkpoint: Checkpoint, *, limit: int = 10) -> list[dict[str, Any]]:
+    """The last ``limit`` screenings at a gate, newest first, as the gate page lists them
+    (local time ``HH:MM``, masked person, decision, °C). One query."""
+    tz = checkpoint.community.tz
+    rows = ScreeningEvent.objects.filter(checkpoint=checkpoint).order_by("-occurred_at")[:limit]
+    return [
+        {
+            "id": str(e.id),
+            "time": e.occurred_at.astimezone(tz).strftime("%H:%M"),
+            "person": e.person_masked,
+            "direction": e.direction,
+            "decision": e.decision,
+            "temperature_c": float(e.temperature_c) if e.temperature_c is not None else None,
+        }
+        for e in rows
+    ]
+
+
+def person_card(found: Found, checkpoint: Checkpoint) -> dict[str, Any]:
+    """What the gate page shows before the temperature: masked identity, where they live or
+    work, the pass with its type's picture, its status today (local) and any home quarantine."""
+    today = checkpoint.community.local_date(timezone.now())
+    card: dict[str, Any] = {
+        "identity": str(found.identity),
+        "person": found.person_masked,
+        "where": "",
+        "pass": None,
+        "quarantine_until": found.quarantine_until.isoformat() if found.quarantine_until else None,
+        "in_quarantine": bool(found.quarantine_until and today <= found.quarantine_until),
+        "resident": found.resident_id,
+        "member": found.member_id,
+    }
+    if found.resident_id:
+        resident = Resident.objects.select_related("household").filter(pk=found.resident_id).first()
+        card["where"] = resident.household.address if resident and resident.household else ""
+    elif found.member_id:
+        member = InstitutionMember.objects.select_related("institution").filter(pk=found.member_id).first()
+        card["where"] = member.institution.name if member else ""
+    if found.pass_id:
+        p = Pass.objects.select_related("pass_type", "community").get(pk=found.pass_id)
+        card["pass"] = {
+            "number": p.number,
+            "type": p.pass_type.name,
+            "issuer": p.pass_type.issuer,
+            "colour": p.pass_type.colour,
+            "picture": reverse("pass-type-picture", args=[p.pass_type_id]) if p.pass_type.picture else None,
+            "valid_until": p.valid_until.isoformat(),
+            "status": p.status_on(today),
+            "community": p.community.name,
+        }
+    return card

@@ -62,6 +62,7 @@ def _fingerprint(
             ident.pass_number,
             ident.id_number,
             ident.resident,
+            ident.member,
             str(temperature),
             mask,
         ],

@@ -1,0 +1,296 @@
+// The gate page: identify → person card → temperature → decision, then straight to the next.
+// Talks to /api/v1 with the log-in session; a scanner gun is a keyboard that ends with Enter.
+(function () {
+  "use strict";
+  const cfg = JSON.parse(document.getElementById("gate-config").textContent);
+  const $ = (id) => document.getElementById(id);
+  const csrf = document.querySelector("input[name=csrfmiddlewaretoken]").value;
+  const lang = cfg.lang === "en" ? "en" : "zh-CN";
+  const base = cfg.api + "/checkpoints/" + encodeURIComponent(cfg.checkpoint);
+
+  let who = null;          // the identifier of the person on the card, e.g. {qr: "..."}
+  let direction = "in";
+  let mask = true;
+  let typed = "";          // temperature as typed
+  let countdownTimer = null;
+  let busy = false;
+
+  // ---- helpers -------------------------------------------------------------------------
+  function api(path, options) {
+    const opts = Object.assign({ headers: {} }, options || {});
+    opts.headers["Accept"] = "application/json";
+    opts.headers["Accept-Language"] = lang;
+    if (opts.body) {
+      opts.headers["Content-Type"] = "application/json";
+      opts.headers["X-CSRFToken"] = csrf;
+    }
+    opts.credentials = "same-origin";
+    return fetch(path, opts).then((r) =>
+      r.json().catch(() => ({})).then((data) => ({ ok: r.ok, status: r.status, data: data }))
+    );
+  }
+  function show(el, on) { el.hidden = !on; }
+  function errorText(data) {
+    if (data && data.errors && data.errors.length) return data.errors.map((e) => e.message).join(" ");
+    return (data && data.message) || cfg.text.network;
+  }
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return "10000000-1000-4000-8000-100000000000".replace(/[018]/g, (c) =>
+      (c ^ (crypto.getRandomValues(new Uint8Array(1))[0] & (15 >> (c / 4)))).toString(16));
+  }
+
+  // ---- what was typed or scanned --------------------------------------------------------
+  function classify(raw) {
+    const text = raw.normalize("NFKC").trim();
+    const compact = text.replace(/[\s-]/g, "");
+    if (/^(\\0\d{5}|\]Q\d)*SW\d\./.test(text) || text.length > 40 || /^https?:/i.test(text)) return { qr: text };
+    if (/^[A-Za-z]{2,5}-?\d{3,8}$/.test(text)) return { pass_number: text };
+    if (/^\d{15}$|^\d{17}[\dXx]$/.test(compact)) return { id_number: compact };
+    if (/^[A-Z]\d{7,9}$/i.test(compact)) return { id_number: compact, id_type: "passport" };
+    return null; // a name or pinyin initials
+  }
+
+  function onIdentify(event) {
+    if (event) event.preventDefault();
+    const raw = $("ident").value;
+    if (!raw.trim()) return;
+    const ident = classify(raw);
+    if (ident) { lookup(ident); } else { search(raw); }
+  }
+
+  let searchTimer = null;
+  function onInput() {
+    const raw = $("ident").value;
+    clearTimeout(searchTimer);
+    if (raw.trim() && !classify(raw) && !/^\d/.test(raw.trim())) {
+      searchTimer = setTimeout(() => search(raw), 150);
+    } else {
+      show($("picks"), false);
+    }
+  }
+
+  function search(raw) {
+    api(base + "/people?q=" + encodeURIComponent(raw.trim())).then(({ ok, data }) => {
+      const list = $("picks");
+      list.innerHTML = "";
+      if (!ok) { showIdentError(errorText(data)); return; }
+      if (!data.length) { showIdentError(cfg.text.search_empty); show(list, false); return; }
+      show($("ident-error"), false);
+      data.forEach((hit, i) => {
+        const li = document.createElement("li");
+        const b = document.createElement("button");
+        b.type = "button";
+        b.className = "pick-person";
+        b.innerHTML = "<b></b><small></small>";
+        b.querySelector("b").textContent = hit.masked_name + " " + hit.id_masked;
+        b.querySelector("small").textContent = hit.where;
+        b.addEventListener("click", () => lookup(hit.kind === "member" ? { member: hit.id } : { resident: hit.id }));
+        b.addEventListener("keydown", (e) => {
+          if (e.key === "ArrowDown" && li.nextSibling) { e.preventDefault(); li.nextSibling.firstChild.focus(); }
+          if (e.key === "ArrowUp") { e.preventDefault(); (li.previousSibling ? li.previousSibling.firstChild : $("ident")).focus(); }
+        });
+        li.appendChild(b);
+        list.appendChild(li);
+      });
+      show(list, true);
+    });
+  }
+
+  function showIdentError(text) {
+    $("ident-error").textContent = text;
+    show($("ident-error"), true);
+  }
+
+  function lookup(ident) {
+    const params = new URLSearchParams(ident);
+    api(base + "/lookup?" + params.toString()).then(({ ok, data }) => {
+      if (!ok) { showIdentError(errorText(data)); return; }
+      who = ident;
+      show($("ident-error"), false);
+      show($("picks"), false);
+      renderCard(data);
+    });
+  }
+
+  // ---- the person card ------------------------------------------------------------------
+  function renderCard(card) {
+    show($("decision"), false);
+    $("person-name").textContent = card.person || "—";
+    $("person-where").textContent = card.where || "";
+    const pic = $("pass-picture");
+    const p = card.pass;
+    if (p) {
+      const status = cfg.text.pass_status[p.status] || p.status;
+      $("pass-line").textContent = p.type + " · " + p.number + " · " + status + " (" + cfg.text.until + " " + p.valid_until + ")";
+      $("pass-line").className = "sub pass-" + p.status;
+      if (p.picture) { pic.src = p.picture; show(pic, true); } else { show(pic, false); }
+    } else {
+      $("pass-line").textContent = card.identity === "person_without_pass" ? cfg.text.no_pass : "";
+      $("pass-line").className = "sub";
+      show(pic, false);
+    }
+    const q = $("quarantine-line");
+    q.textContent = card.in_quarantine ? cfg.text.quarantine + " " + card.quarantine_until : "";
+    show(q, !!card.in_quarantine);
+    setTyped("");
+    show($("card"), true);
+    $("ident").value = "";
+    $("confirm").focus();
+  }
+
+  function setTyped(value) {
+    typed = value;
+    $("temp-display").textContent = typed ? formatTyped(typed) : "--.-";
+  }
+  function formatTyped(t) {
+    if (/^\d{3,4}$/.test(t)) return (Number(t) / 10).toFixed(1);
+    return t;
+  }
+  function plausibleShortcut(t) {
+    // "366" is 36.6: three digits need no confirm tap when they read as a plausible °C.
+    if (!/^\d{3}$/.test(t)) return false;
+    const c = Number(t) / 10;
+    return c >= 35.0 && c <= 42.0;
+  }
+  function key(k) {
+    if ($("card").hidden || busy) return;
+    if (k === "back") { setTyped(typed.slice(0, -1)); return; }
+    if (k === "." && typed.includes(".")) return;
+    if (typed.length >= 5) return;
+    setTyped(typed + k);
+    if (plausibleShortcut(typed)) confirm();
+  }
+
+  function setDirection(d) {
+    direction = d;
+    document.querySelectorAll(".dir").forEach((b) => b.classList.toggle("on", b.dataset.dir === d));
+  }
+  function toggleMask() {
+    mask = !mask;
+    const b = $("mask");
+    b.classList.toggle("on", mask);
+    b.setAttribute("aria-pressed", String(mask));
+    b.textContent = mask ? b.dataset.on : b.dataset.off;
+  }
+
+  // ---- the decision ---------------------------------------------------------------------
+  function confirm() {
+    if (!who || busy) return;
+    busy = true;
+    const body = Object.assign({ id: uuid(), checkpoint: cfg.checkpoint, direction: direction, mask: mask }, who);
+    if (typed) body.temperature = typed;
+    api(cfg.api + "/screenings", { method: "POST", body: JSON.stringify(body) }).then(({ ok, data }) => {
+      busy = false;
+      if (!ok) { showIdentError(errorText(data)); return; }
+      renderDecision(data);
+      refresh();
+    }, () => { busy = false; showIdentError(cfg.text.network); });
+  }
+
+  function renderDecision(d) {
+    const panel = $("decision");
+    panel.className = "decision d-" + d.decision;
+    $("decision-label").textContent = d.decision_label;
+    $("decision-person").textContent = d.person || "";
+    $("decision-temp").textContent = d.temperature_c != null ? d.temperature_c.toFixed(1) + " °C" + (d.temperature_converted_f ? " (°F)" : "") : "";
+    $("decision-message").textContent = d.message;
+    show($("card"), false);
+    show(panel, true);
+    clearInterval(countdownTimer);
+    const retest = d.decision === "retest";
+    show($("retest"), retest);
+    show($("countdown"), false);
+    if (retest) {
+      const reason = d.reasons.find((r) => r in cfg.retestSeconds);
+      let left = reason ? cfg.retestSeconds[reason] : 0;
+      if (left > 0) {
+        const tick = () => {
+          $("countdown").textContent = cfg.text.retest_in + " " + Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
+          if (left-- <= 0) { clearInterval(countdownTimer); $("countdown").textContent = cfg.text.retest_now; }
+        };
+        tick();
+        countdownTimer = setInterval(tick, 1000);
+        show($("countdown"), true);
+      }
+    }
+    $("ident").value = "";
+    $("ident").focus();
+  }
+
+  function retest() {
+    clearInterval(countdownTimer);
+    show($("decision"), false);
+    setTyped("");
+    show($("card"), true);
+    $("confirm").focus();
+  }
+
+  function next() {
+    clearInterval(countdownTimer);
+    who = null;
+    show($("decision"), false);
+    show($("card"), false);
+    $("ident").value = "";
+    $("ident").focus();
+  }
+
+  // ---- today's counter, the last 10, the clock -----------------------------------------
+  function refresh() {
+    api(base + "/today").then(({ ok, data }) => { if (ok) $("today-count").textContent = data.total; });
+    api(base + "/recent").then(({ ok, data }) => {
+      if (!ok) return;
+      const list = $("recent");
+      list.innerHTML = "";
+      data.forEach((r) => {
+        const li = document.createElement("li");
+        li.className = "d-" + r.decision;
+        const temp = r.temperature_c != null ? r.temperature_c.toFixed(1) + "°" : "";
+        li.textContent = r.time + "  " + (r.direction === "in" ? cfg.text.in : cfg.text.out) + "  " + r.person + "  " + temp + "  " + cfg.decisions[r.decision];
+        list.appendChild(li);
+      });
+    });
+  }
+  const clockFormat = new Intl.DateTimeFormat("zh-CN", {
+    timeZone: cfg.timezone, hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false,
+  });
+  function tickClock() { $("clock").textContent = clockFormat.format(new Date()); }
+
+  // ---- wiring ---------------------------------------------------------------------------
+  $("identify").addEventListener("submit", onIdentify);
+  $("ident").addEventListener("input", onInput);
+  $("ident").addEventListener("keydown", (e) => {
+    if (e.key === "Enter") { onIdentify(e); }
+    if (e.key === "ArrowDown" && !$("picks").hidden) { e.preventDefault(); const f = $("picks").querySelector("button"); if (f) f.focus(); }
+  });
+  $("keypad").addEventListener("click", (e) => { const k = e.target.closest("button"); if (k) key(k.dataset.key); });
+  document.querySelectorAll(".dir").forEach((b) => b.addEventListener("click", () => setDirection(b.dataset.dir)));
+  const maskButton = $("mask");
+  maskButton.dataset.on = maskButton.textContent;
+  maskButton.dataset.off = maskButton.dataset.offText || maskButton.textContent.replace("✓", "✗");
+  maskButton.addEventListener("click", toggleMask);
+  $("confirm").addEventListener("click", confirm);
+  $("retest").addEventListener("click", retest);
+  $("next").addEventListener("click", next);
+  // Typing on the card goes to the temperature; on the decision, any key starts the next person.
+  document.addEventListener("keydown", (e) => {
+    if (e.target === $("ident") || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (!$("card").hidden) {
+      if (/^[0-9.]$/.test(e.key)) { e.preventDefault(); key(e.key); }
+      else if (e.key === "Backspace") { e.preventDefault(); key("back"); }
+      else if (e.key === "Enter" && e.target.tagName !== "BUTTON") { e.preventDefault(); confirm(); }
+      else if (e.key === "Escape") { next(); }
+      else if (e.key === "m" || e.key === "M") { toggleMask(); }
+      else if (e.key === "o" || e.key === "O") { setDirection(direction === "in" ? "out" : "in"); }
+    }
+  });
+  // For the camera (gate-camera.js): what a camera read is handled like a scanner's Enter.
+  function identifyText(text) {
+    $("ident").value = text;
+    onIdentify();
+  }
+  window.shouwangGate = { identify: identifyText, lookup: lookup, classify: classify };
+  tickClock();
+  setInterval(tickClock, 1000);
+  refresh();
+})();
