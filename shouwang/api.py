@@ -11,8 +11,8 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
-from ninja.security import SessionAuth
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import SessionAuth
 
 from shouwang.core.auth import TokenAuth
 from shouwang.core.errors import ShouwangError, ValidationErrors

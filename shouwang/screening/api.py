@@ -12,8 +12,8 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from shouwang.core.messages import describe, pick_language
-from shouwang.places.selectors import get_checkpoint
 from shouwang.people.selectors import search_people
+from shouwang.places.selectors import get_checkpoint
 from shouwang.screening.identify import Identifier, identify
 from shouwang.screening.models import ScreeningEvent
 from shouwang.screening.selectors import checkpoint_day, person_card, recent_screenings

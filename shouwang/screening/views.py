@@ -50,7 +50,11 @@ def gate_page(request: HttpRequest, code: str) -> HttpResponse:
         "lang": lang,
         "timezone": gate.community.timezone,
         "decisions": decisions,
-        "retestSeconds": {"fever_first_reading": 180, "temperature_implausible": 30, "temperature_missing": 0},
+        "retestSeconds": {
+            "fever_first_reading": 180,
+            "temperature_implausible": 30,
+            "temperature_missing": 0,
+        },
         "text": {
             "search_empty": _("Nobody by that name here. Check the spelling or register them as a visitor."),
             "network": _("No answer from the server. Check the network and try again."),

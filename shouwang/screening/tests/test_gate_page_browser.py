@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
-
-from django.utils import timezone
 
 from conftest import World, screenshot
 from shouwang.core.tests.test_pages_browser import log_in
