@@ -37,8 +37,20 @@ def main(argv: list[str] | None = None) -> None:
     apply_data_dir(args)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shouwang.settings")
     from django.core.management import execute_from_command_line
+    from django.db.utils import OperationalError, ProgrammingError
 
-    execute_from_command_line(["shouwang", *args])
+    try:
+        execute_from_command_line(["shouwang", *args])
+    except (OperationalError, ProgrammingError) as exc:
+        text = str(exc)
+        if "no such table" not in text and "does not exist" not in text:
+            raise
+        from shouwang.core.messages import describe
+
+        detail = text.splitlines()[0][:80]
+        sys.exit(
+            f"{describe('database_not_ready', 'zh-hans', detail=detail)}\n{describe('database_not_ready', 'en', detail=detail)}"
+        )
 
 
 if __name__ == "__main__":

@@ -52,4 +52,4 @@ def require_community(user: Any, community: Community) -> None:
 def require_role(user: Any, *roles: str) -> None:
     """Raise :class:`Forbidden` (``role_forbidden``) unless the user has one of ``roles``."""
     if role_of(user) not in roles:
-        raise Forbidden("role_forbidden")
+        raise Forbidden("role_forbidden", needed=" / ".join(str(Role(r).label) for r in roles))

@@ -12,10 +12,47 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "invalid_input": ("输入有误，请检查标出的字段。", "Some input is wrong; see the fields marked."),
     "required": ("{what}必须填写。", "{what} is required."),
     "one_identifier": (
-        "请只提供一种身份识别方式：二维码、出入证号、证件号或居民。",
-        "Give exactly one of: qr, pass_number, id_number, resident.",
+        "请提供且只提供一种身份识别方式：qr（二维码）、pass_number（出入证号）、id_number（证件号）、resident 或 member（从姓名搜索选中的人）。",
+        "Give exactly one of: qr, pass_number, id_number, resident, member (a person picked from the name search).",
     ),
-    "checkpoint_unknown": ("没有编号为“{code}”的卡口。", "There is no checkpoint with code '{code}'."),
+    "checkpoint_unknown": (
+        "没有编号为“{code}”的卡口，或您不在该卡口所属社区工作。可用 GET /api/v1/checkpoints 查看您的卡口。",
+        "There is no checkpoint '{code}' in your communities; GET /api/v1/checkpoints lists yours.",
+    ),
+    "body_unreadable": (
+        "请求内容不是有效的 JSON。请发送 Content-Type: application/json 和一个 JSON 对象。",
+        "The request body is not valid JSON: send Content-Type: application/json and a JSON object.",
+    ),
+    "output_not_pdf": (
+        "“{path}”不是 PDF 文件名：请给出以 .pdf 结尾的文件路径，例如 cards.pdf。",
+        "'{path}' is not a PDF file name: give a path ending in .pdf, e.g. cards.pdf.",
+    ),
+    "database_not_ready": (
+        "数据库尚未初始化（{detail}）。请先运行：shouwang migrate（或 shouwang demo --load-only）。",
+        "The database is not set up yet ({detail}). Run first: shouwang migrate (or shouwang demo --load-only).",
+    ),
+    "body_too_big": ("请求内容太大（超过 2.5 MB）。", "The request body is too large (over 2.5 MB)."),
+    "server_error": (
+        "服务器出错，此次操作未保存。请稍后重试；如仍出错请联系管理员。",
+        "Something went wrong on the server and nothing was saved. Try again; tell your admin if it persists.",
+    ),
+    "occurred_at_naive": (
+        "occurred_at 须带时区，例如 2020-03-01T08:30:00+08:00。",
+        "occurred_at needs a UTC offset, e.g. 2020-03-01T08:30:00+08:00.",
+    ),
+    "occurred_at_too_old": (
+        "occurred_at 早于 {days} 天前，不能补录。",
+        "occurred_at is more than {days} days ago; it cannot be recorded now.",
+    ),
+    "checkpoint_closed": (
+        "本卡口开放时间为 {hours}，现已关闭，请走其他卡口。",
+        "This checkpoint is open {hours} and closed now; use another one.",
+    ),
+    "fever_referred_recently": (
+        "此人 {referred_at} 已因发热转卫生站，请凭卫生站意见处理，不得放行。",
+        "Referred to the health station for fever at {referred_at}: follow the health station's word; do not admit.",
+    ),
+    "mask_unchecked": ("未记录是否佩戴口罩。", "Mask not recorded."),
     "community_unknown": (
         "没有名为或编号为“{name}”的社区。",
         "There is no community named or coded '{name}'.",
@@ -25,7 +62,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "您无权在“{community}”操作。",
         "You are not assigned to '{community}'.",
     ),
-    "role_forbidden": ("您的角色不能执行此操作。", "Your role does not allow this."),
+    "role_forbidden": (
+        "您的角色不能执行此操作（需要：{needed}）。",
+        "Your role does not allow this (needs: {needed}).",
+    ),
     "direction_invalid": ("方向必须是 in（进）或 out（出）。", "direction must be 'in' or 'out'."),
     "occurred_at_future": (
         "发生时间不能晚于现在 5 分钟以上。",
@@ -76,7 +116,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Phone number '{raw}' is not valid: wrong length or prefix. Use an 11-digit mobile or a landline with area code.",
     ),
     # Passes.
-    "pass_number_unknown": ("没有出入证号“{number}”。", "There is no pass numbered '{number}'."),
+    "pass_number_unknown": (
+        "没有出入证号“{number}”，请核对后重输（格式如 XDB-000123），或扫码。",
+        "There is no pass numbered '{number}': check it (like XDB-000123) or scan the QR.",
+    ),
     "pass_dates": ("有效期结束日期早于开始日期。", "The pass ends before it begins."),
     "pass_already_revoked": ("此出入证已作废。", "This pass is already revoked."),
     "font_missing": (

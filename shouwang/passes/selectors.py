@@ -23,7 +23,9 @@ def status_filter(status: str, today: dt.date) -> Q:
         PassStatus.REVOKED: Q(revoked_at__isnull=False),
     }
     if status not in filters:
-        raise InvalidInput("invalid_input", field="status")
+        raise InvalidInput(
+            "status_unknown", field="status", raw=status[:20], known=", ".join(PassStatus.values)
+        )
     return filters[PassStatus(status)]
 
 

@@ -112,8 +112,15 @@ def issue_missing_passes(
     community: Community, *, pass_type: PassType, valid_from: dt.date, valid_until: dt.date, actor: Any
 ) -> list[Pass]:
     """Issue ``pass_type`` to every resident of ``community`` with no live pass on ``valid_from``."""
+    # Residents whose pass was revoked are left out: a revocation (moved away, pass lent to
+    # someone) is undone by a worker one person at a time, not by a bulk run.
     live = Pass.objects.filter(resident=OuterRef("pk"), revoked_at__isnull=True, valid_until__gte=valid_from)
-    holders = Resident.objects.filter(community=community).filter(~Q(Exists(live))).order_by("pk")
+    revoked = Pass.objects.filter(resident=OuterRef("pk"), revoked_at__isnull=False)
+    holders = (
+        Resident.objects.filter(community=community)
+        .filter(~Q(Exists(live)) & ~Q(Exists(revoked)))
+        .order_by("pk")
+    )
     return issue_passes(
         holders, pass_type=pass_type, valid_from=valid_from, valid_until=valid_until, actor=actor
     )

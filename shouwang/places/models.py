@@ -77,5 +77,13 @@ class Checkpoint(models.Model):
             return "24h"
         return f"{self.opens_at:%H:%M}–{self.closes_at:%H:%M}"
 
+    def is_open_at(self, local_time: dt.time) -> bool:
+        """Whether the gate is open at a local wall-clock time; hours may run past midnight."""
+        if self.opens_at is None or self.closes_at is None:
+            return True
+        if self.opens_at <= self.closes_at:
+            return self.opens_at <= local_time < self.closes_at
+        return local_time >= self.opens_at or local_time < self.closes_at
+
     def as_dict(self) -> dict[str, Any]:
         return {"code": self.code, "name": self.name, "community": self.community.code}

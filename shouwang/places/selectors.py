@@ -23,6 +23,7 @@ def get_checkpoint(code: str, *, user: Any = None, cached: bool = True) -> Check
     Raises :class:`NotFound` (``checkpoint_unknown``); with ``user``, a checkpoint outside their
     communities is reported the same way, so codes cannot be probed.
     """
+    code = code.strip().lower()  # codes are slugs; a device may send them upper-cased
     now = time.monotonic()
     hit = _checkpoints.get(code) if cached else None
     if hit is not None and hit[1] > now:

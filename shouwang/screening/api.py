@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, StrictFloat, StrictInt, StrictStr
 
 from shouwang.core.messages import describe, pick_language
 from shouwang.people.selectors import search_people
@@ -32,7 +32,9 @@ class ScreeningIn(Schema):
     id_type: str = Field("resident_id", max_length=40)
     resident: int | None = None
     member: int | None = None
-    temperature: float | str | None = Field(None, description="°C or °F, or as typed: '366', '36,6'")
+    temperature: StrictFloat | StrictInt | StrictStr | None = Field(
+        None, description="°C or °F, or as typed: '366', '36,6', '98.6'"
+    )
     mask: bool | None = None
     occurred_at: dt.datetime | None = Field(None, description="ISO 8601 with offset; default now")
 
@@ -60,7 +62,10 @@ def screening_out(event: ScreeningEvent, checkpoint_code: str, lang: str) -> dic
         "decision": event.decision,
         "decision_label": describe(f"decision_{event.decision}", lang),
         "reasons": list(event.reasons),
-        "message": " ".join(describe(code, lang, **params) for code in event.reasons),
+        # Chinese sentences end in 。 and need no space between them; English ones do.
+        "message": (" " if lang == "en" else "").join(
+            describe(code, lang, **params) for code in event.reasons
+        ),
         "person": event.person_masked,
         "temperature_c": float(event.temperature_c) if event.temperature_c is not None else None,
         "temperature_converted_f": event.temperature_converted_f,

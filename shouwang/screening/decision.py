@@ -42,7 +42,9 @@ class GateInput:
     """Everything the decision looks at. ``today`` is the local date at the checkpoint.
 
     ``previous_retest`` holds the reason codes of this person's earlier ``retest`` answer at this
-    gate within the retest window, if any; it makes this screening the retest.
+    gate within the retest window, if any; it makes this screening the retest. ``referred_since``
+    is the local time (``HH:MM``) of a fever referral of this person within the referral hold.
+    ``checkpoint_open`` is False outside the gate's opening ``hours``.
     """
 
     identity: Identity
@@ -56,6 +58,9 @@ class GateInput:
     reading: Reading = NO_READING
     mask: bool | None = None
     previous_retest: tuple[str, ...] = ()
+    checkpoint_open: bool = True
+    hours: str = ""
+    referred_since: str | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,15 @@ def decide(g: GateInput, policy: Policy = DEFAULT_POLICY) -> Outcome:
         params["until"] = f"{g.pass_facts.valid_until:%Y-%m-%d}"
         params["since"] = f"{g.pass_facts.valid_from:%Y-%m-%d}"
 
+    if not g.checkpoint_open:
+        found.append((Decision.DENY, "checkpoint_closed"))
+        params["hours"] = g.hours
+
+    # A fever referral holds at every gate until the health station has seen them.
+    if going_in and g.referred_since is not None:
+        found.append((Decision.REFER, "fever_referred_recently"))
+        params["referred_at"] = g.referred_since
+
     # Home quarantine: stopped going out, noted coming in.
     if g.quarantine_until is not None and g.today <= g.quarantine_until:
         params["until"] = f"{g.quarantine_until:%Y-%m-%d}"
@@ -125,8 +139,11 @@ def decide(g: GateInput, policy: Policy = DEFAULT_POLICY) -> Outcome:
             alerts.append(AlertKind.QUARANTINE_BREACH)
 
     # Mask.
-    if g.mask is False and (policy.mask_required_in if going_in else policy.mask_required_out):
+    mask_required = policy.mask_required_in if going_in else policy.mask_required_out
+    if g.mask is False and mask_required:
         found.append((Decision.DENY, "no_mask"))
+    elif g.mask is None and mask_required:
+        found.append((Decision.ADMIT, "mask_unchecked"))
 
     # Temperature.
     if going_in or policy.temperature_on_exit or g.reading.taken:

@@ -20,7 +20,7 @@ from shouwang.core.errors import InvalidInput, NotFound
 from shouwang.passes import signing
 from shouwang.passes.models import Pass, PassCheckpoint
 from shouwang.people.choices import DocumentType
-from shouwang.people.identity import validate_document
+from shouwang.people.identity import parse_document_type, validate_document
 from shouwang.people.models import InstitutionMember, Resident
 from shouwang.places.models import Community
 from shouwang.screening.choices import IdentifiedBy
@@ -177,7 +177,8 @@ def _found_person(resident: Resident | None, member: InstitutionMember | None, b
 def identify(ident: Identifier, community: Community) -> Found:
     """Identify the person at a gate of ``community``.
 
-    Raises :class:`InvalidInput` for a malformed ID number (nothing is recorded) and
+    Raises :class:`InvalidInput` for a malformed ID number or a typed pass number that does not
+    exist (nothing is recorded), and
     :class:`NotFound` for a resident id outside the community.
     """
     by = ident.kind()
@@ -195,10 +196,13 @@ def identify(ident: Identifier, community: Community) -> Found:
         assert ident.pass_number is not None
         number = unicodedata.normalize("NFKC", ident.pass_number).strip().upper()
         found = _fetch_pass(_BY_NUMBER, number, by)
-        return found or Found(Identity.UNKNOWN, by, person_key=f"n:{_digest(number)}")
+        if found is None:
+            # A typed number is checked and retyped, not a stranger to register.
+            raise InvalidInput("pass_number_unknown", field="pass_number", number=number[:32])
+        return found
     if by == IdentifiedBy.ID_NUMBER:
         assert ident.id_number is not None
-        doc = validate_document(ident.id_number, ident.id_type)
+        doc = validate_document(ident.id_number, parse_document_type(ident.id_type))
         key = doc.hash
         resident = Resident.objects.filter(community=community, id_hash=key).first()
         member = None

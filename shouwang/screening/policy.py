@@ -17,7 +17,10 @@ class Policy:
     decision (IR guns on cold skin read low). ``fahrenheit_min``/``fahrenheit_max``: a typed value
     in this range is °F. ``retest_window_s``: how long a ``retest`` answer waits for its
     retest. ``duplicate_window_s``: the same pass at the same gate and direction within this is
-    one record.
+    one record. ``referral_hold_s``: after a fever referral the person is sent back to the
+    health station at every gate of the community for this long (until the health station's own
+    clearance exists). ``backdate_days``: how old an ``occurred_at`` an offline device may still
+    send.
     """
 
     fever_c: Decimal = Decimal("37.3")
@@ -30,6 +33,8 @@ class Policy:
     mask_required_out: bool = False
     retest_window_s: int = 30 * 60
     duplicate_window_s: int = 10
+    referral_hold_s: int = 4 * 3600
+    backdate_days: int = 7
 
     @classmethod
     def from_overrides(cls, overrides: dict[str, Any] | None) -> Policy:

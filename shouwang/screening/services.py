@@ -24,7 +24,7 @@ from shouwang.core.db import insert_row, write_transaction
 from shouwang.core.errors import InvalidInput, ShouwangError
 from shouwang.passes.models import Pass
 from shouwang.people.models import InstitutionMember, Resident
-from shouwang.places.models import Checkpoint
+from shouwang.places.models import Checkpoint, Community
 from shouwang.screening.choices import Decision, Direction
 from shouwang.screening.decision import GateInput, Outcome, decide
 from shouwang.screening.identify import Found, Identifier, identify
@@ -113,17 +113,19 @@ def record_screening(
     now = timezone.now()
     occurred_at = occurred_at or now
     if timezone.is_naive(occurred_at):
-        raise InvalidInput("invalid_input", field="occurred_at")
+        raise InvalidInput("occurred_at_naive", field="occurred_at")
     if occurred_at > now + FUTURE_TOLERANCE:
         raise InvalidInput("occurred_at_future", field="occurred_at")
     community = checkpoint.community
+    policy = policy or Policy.from_overrides(community.subdistrict.policy)
+    if occurred_at < now - dt.timedelta(days=policy.backdate_days):
+        raise InvalidInput("occurred_at_too_old", field="occurred_at", days=policy.backdate_days)
     require_community(actor, community)
     fingerprint = _fingerprint(checkpoint, direction, ident, temperature, mask)
     if client_id is not None:
         existing = ScreeningEvent.objects.filter(pk=client_id).first()
         if existing is not None:
             return _repeat(existing, fingerprint)
-    policy = policy or Policy.from_overrides(community.subdistrict.policy)
     reading = parse_temperature(temperature, policy)
     found = identify(ident, community)
     local = occurred_at.astimezone(community.tz)
@@ -132,6 +134,9 @@ def record_screening(
         with write_transaction():
             _lock_person(found)
             previous_retest: tuple[str, ...] = ()
+            referred_since = None
+            if found.person_key and direction == Direction.IN:
+                referred_since = _referred_since(found, community, occurred_at, policy)
             if found.person_key:
                 earlier = _recent(found, checkpoint, direction, occurred_at, fingerprint, policy)
                 if earlier is not None and earlier.duplicate:
@@ -150,6 +155,9 @@ def record_screening(
                     reading=reading,
                     mask=mask,
                     previous_retest=previous_retest,
+                    checkpoint_open=checkpoint.is_open_at(local.time()),
+                    hours=checkpoint.hours_label(),
+                    referred_since=referred_since,
                 ),
                 policy,
             )
@@ -226,8 +234,8 @@ def _recent(
 ) -> _Recent | None:
     """The latest screening of this person here, in this direction, that bears on this one.
 
-    Within the duplicate window it is the same scan, unless it answered ``retest`` and this one
-    brings a new reading (then this is the retest). Otherwise a ``retest`` answer within the
+    Within the duplicate window the same content is the same scan; a changed reading or mask is
+    a new record (after a ``retest`` answer, the retest). Otherwise a ``retest`` answer within the
     retest window makes this the retest. Duplicates are never stored, so the event found is the
     first record of its burst.
     """
@@ -253,11 +261,39 @@ def _recent(
     pk, decision, reasons, earlier_fingerprint, near, before = row
     reasons = tuple(json.loads(reasons) if isinstance(reasons, str) else reasons)
     pk = pk if isinstance(pk, uuid.UUID) else uuid.UUID(str(pk))
+    same = bool(near) and earlier_fingerprint == fingerprint
     if decision == Decision.RETEST:
-        if near and earlier_fingerprint == fingerprint:
+        if same:
             return _Recent(pk, reasons, duplicate=True)
         return _Recent(pk, reasons, duplicate=False) if before else None
-    return _Recent(pk, reasons, duplicate=True) if near else None
+    # A changed reading or mask within the window is a correction, recorded in its own right.
+    return _Recent(pk, reasons, duplicate=True) if same else None
+
+
+_REFERRAL_SQL = f"""
+SELECT occurred_at FROM {ScreeningEvent._meta.db_table}
+WHERE person_key = %s AND community_id = %s AND decision = 'refer'
+  AND occurred_at >= %s AND occurred_at <= %s
+ORDER BY occurred_at DESC LIMIT 1
+"""  # noqa: S608 - only the table name is formatted in; values are parameters
+
+
+def _referred_since(
+    found: Found, community: Community, occurred_at: dt.datetime, policy: Policy
+) -> str | None:
+    """Local ``HH:MM`` of this person's latest fever referral anywhere in the community within
+    ``policy.referral_hold_s`` before ``occurred_at``, or None."""
+    adapt = connection.ops.adapt_datetimefield_value
+    since = occurred_at - dt.timedelta(seconds=policy.referral_hold_s)
+    with connection.cursor() as cursor:
+        cursor.execute(_REFERRAL_SQL, [found.person_key, community.pk, adapt(since), adapt(occurred_at)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    at = row[0]
+    if isinstance(at, str):  # SQLite hands back text in UTC
+        at = dt.datetime.fromisoformat(at).replace(tzinfo=dt.UTC)
+    return str(at.astimezone(community.tz).strftime("%H:%M"))
 
 
 def _notify(event: ScreeningEvent, outcome: Outcome) -> None:

@@ -8,6 +8,7 @@ from io import StringIO
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.test import Client
 
@@ -170,6 +171,7 @@ def test_gate_today_counts_by_decision_and_hour(world: World, gate_client: Clien
     assert len(data["by_hour"]) == 24
 
 
+@time_machine.travel(dt.datetime(2020, 3, 1, 9, 0, tzinfo=dt.UTC), tick=True)
 def test_occurred_at_with_offset(world: World, gate_client: Client) -> None:
     response = post(
         gate_client,
@@ -221,3 +223,36 @@ def test_rare_and_uyghur_names_come_back_whole(world: World, gate_client: Client
         ).json()
         # Masked, but whole characters: the surname, then one star per remaining character.
         assert data["person"].split()[0] == name[0] + "*" * (len(name) - 1)
+
+
+def test_malformed_bodies_get_our_error_shape(world: World, gate_client: Client) -> None:
+    broken = gate_client.post(
+        "/api/v1/screenings", "{not json", content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert broken.status_code == 400
+    assert broken.json()["code"] == "body_unreadable"
+    as_bool = post(
+        gate_client,
+        {"checkpoint": "lixue-e", "direction": "in", "pass_number": world.pass_.number, "temperature": True},
+        lang="en",
+    )
+    assert as_bool.status_code == 400
+    assert as_bool.json()["errors"][0]["field"] == "temperature"
+    missing = post(gate_client, {"checkpoint": "lixue-e"})
+    assert missing.status_code == 400
+    assert missing.json()["errors"][0]["message"] == "direction：必须填写"
+    assert ScreeningEvent.objects.count() == 0
+
+
+def test_checkpoint_codes_are_not_case_sensitive(world: World, gate_client: Client) -> None:
+    response = post(
+        gate_client,
+        {
+            "checkpoint": "LIXUE-E",
+            "direction": "in",
+            "pass_number": world.pass_.number,
+            "temperature": "366",
+            "mask": True,
+        },
+    )
+    assert response.status_code == 201

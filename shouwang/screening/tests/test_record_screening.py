@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+import time_machine
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.utils import timezone
 
@@ -177,6 +178,7 @@ def test_quarantined_resident_going_out_is_stopped(world: World) -> None:
     assert Alert.objects.filter(kind="quarantine_breach").count() == 1
 
 
+@time_machine.travel(dt.datetime(2020, 3, 1, 2, 0, tzinfo=dt.UTC), tick=True)
 def test_half_past_midnight_counts_on_that_local_day(world: World) -> None:
     at = dt.datetime(2020, 3, 1, 0, 30, tzinfo=SHANGHAI)
     event = screen(world, Identifier(qr=qr_payload(world.pass_)), occurred_at=at).event
@@ -208,3 +210,80 @@ def test_unknown_id_number_asks_to_register(world: World) -> None:
     event = screen(world, Identifier(id_number="11010519491231002X")).event
     assert (event.decision, event.reasons[0]) == ("register", "person_unknown")
     assert event.person_masked == "110***********002X"
+
+
+def test_a_corrected_reading_within_seconds_is_its_own_record(world: World) -> None:
+    t0 = timezone.now() - dt.timedelta(minutes=1)
+    first = screen(world, Identifier(qr=qr_payload(world.pass_)), occurred_at=t0)
+    fixed = screen(
+        world,
+        Identifier(qr=qr_payload(world.pass_)),
+        occurred_at=t0 + dt.timedelta(seconds=3),
+        temperature="38.9",
+        mask=False,
+    )
+    assert fixed.created and fixed.event.pk != first.event.pk
+    assert fixed.event.decision == "deny"
+    assert {"no_mask", "fever_first_reading"} <= set(fixed.event.reasons)
+
+
+def test_a_fever_referral_holds_at_the_other_gates(world: World) -> None:
+    t0 = timezone.now() - dt.timedelta(minutes=20)
+    screen(world, Identifier(qr=qr_payload(world.pass_)), temperature="38.5", occurred_at=t0)
+    refer = screen(
+        world,
+        Identifier(qr=qr_payload(world.pass_)),
+        temperature="38.4",
+        occurred_at=t0 + dt.timedelta(minutes=3),
+    )
+    assert refer.event.decision == "refer"
+    later = screen(
+        world,
+        Identifier(qr=qr_payload(world.pass_)),
+        checkpoint=world.gate_a2,
+        temperature="36.5",
+        occurred_at=t0 + dt.timedelta(minutes=10),
+    ).event
+    assert (later.decision, later.reasons[0]) == ("refer", "fever_referred_recently")
+    # Going out (to the health station, say) is not held.
+    out = screen(world, Identifier(qr=qr_payload(world.pass_)), direction="out", temperature=None).event
+    assert out.decision == "admit"
+
+
+def test_a_closed_checkpoint_lets_nobody_through(world: World) -> None:
+    world.gate_a.opens_at, world.gate_a.closes_at = dt.time(7), dt.time(19)
+    world.gate_a.save()
+    night = dt.datetime.combine(timezone.localdate(), dt.time(22, 50), tzinfo=SHANGHAI)
+    if night > timezone.now():
+        night -= dt.timedelta(days=1)
+    event = screen(world, Identifier(qr=qr_payload(world.pass_)), occurred_at=night).event
+    assert (event.decision, event.reasons[0]) == ("deny", "checkpoint_closed")
+    assert event.reason_params["hours"] == "07:00–19:00"
+
+
+def test_mask_not_recorded_is_said(world: World) -> None:
+    event = screen(world, Identifier(qr=qr_payload(world.pass_)), mask=None).event
+    assert event.decision == "admit"
+    assert "mask_unchecked" in event.reasons
+
+
+def test_times_and_numbers_that_cannot_be_right_are_refused(world: World) -> None:
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"occurred_at": dt.datetime(2020, 3, 1, 8, 0)}, "occurred_at_naive"),  # noqa: DTZ001
+        ({"occurred_at": timezone.now() - dt.timedelta(days=8)}, "occurred_at_too_old"),
+        ({"occurred_at": dt.datetime(1, 1, 1, tzinfo=dt.UTC)}, "occurred_at_too_old"),
+    ]
+    for kw, code in cases:
+        with pytest.raises(InvalidInput) as err:
+            screen(world, Identifier(qr=qr_payload(world.pass_)), **kw)
+        assert err.value.code == code
+    with pytest.raises(InvalidInput) as typo:
+        screen(world, Identifier(pass_number="TPS000001"))
+    assert typo.value.code == "pass_number_unknown"
+    assert "TPS000001" in typo.value.message("en")
+    assert ScreeningEvent.objects.count() == 0
+
+
+def test_document_type_in_chinese_words(world: World) -> None:
+    event = screen(world, Identifier(id_number="E12345678", id_type="护照")).event
+    assert (event.decision, event.reasons[0]) == ("register", "person_unknown")

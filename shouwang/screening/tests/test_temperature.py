@@ -25,6 +25,11 @@ from shouwang.screening.temperature import parse_temperature
         ("42.1", "42.1", False, False),
         (37.3, "37.3", False, True),
         ("37.25", "37.3", False, True),
+        ("100", "37.8", True, True),
+        ("102", "38.9", True, True),
+        ("1004", "38.0", True, True),
+        ("39度", "39.0", False, True),
+        ("350", "35.0", False, True),
     ],
 )
 def test_typed_readings(typed: object, celsius: str, from_f: bool, plausible: bool) -> None:
@@ -39,7 +44,7 @@ def test_blank_is_no_reading() -> None:
     assert parse_temperature(None).taken is False
 
 
-@pytest.mark.parametrize("typed", ["abc", "36.6.6", "NaN", "inf", "1e9999"])
+@pytest.mark.parametrize("typed", ["abc", "36.6.6", "NaN", "inf", "1e9999", "1e2", "-36.6", "+37"])
 def test_garbage_is_refused_with_the_text(typed: str) -> None:
     with pytest.raises(InvalidInput) as err:
         parse_temperature(typed)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import sys
 from argparse import ArgumentParser
 from pathlib import Path
@@ -25,6 +26,19 @@ def source_root() -> Path:
 def granian_path() -> Path:
     """The granian executable installed beside the running Python (the project's venv)."""
     return Path(sys.executable).parent / "granian"
+
+
+def port_free_or_fail(host: str, port: int) -> None:
+    """Refuse to start a second server on a port in use: granian would share it silently, and
+    requests would alternate between two databases."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            raise CommandError(
+                f"端口 {port} 已被占用：请先停止正在运行的 shouwang demo，或用 --port 换一个端口。 "
+                f"Port {port} is in use: stop the other server or pick another with --port."
+            ) from None
 
 
 class Command(BaseCommand):
@@ -99,6 +113,7 @@ class Command(BaseCommand):
             self.stdout.write("  密码为首次载入时所设 passwords are those set at the first load")
 
     def serve(self, host: str, port: int, url: str) -> None:
+        port_free_or_fail(host, port)
         granian = granian_path()
         if not granian.exists():
             raise CommandError(f"找不到 granian not found at {granian}")

@@ -203,6 +203,8 @@ class Command(BaseCommand):
         out = Path(options["out"]).expanduser().resolve()
         png_dir = Path(options["png_dir"]).expanduser().resolve() if options.get("png_dir") else None
         check_dir(out.parent)
+        if out.is_dir() or out.suffix.lower() != ".pdf":
+            raise fail("output_not_pdf", path=str(out))
         if png_dir is not None:
             check_dir(png_dir.parent)
         actor = get_actor(options.get("actor"))
