@@ -11,12 +11,14 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import Field, StrictFloat, StrictInt, StrictStr
 
+from shouwang.core.access import require_role
+from shouwang.core.choices import Role
 from shouwang.core.messages import describe, pick_language
 from shouwang.people.selectors import search_people
 from shouwang.places.selectors import get_checkpoint
 from shouwang.screening.identify import Identifier, identify
 from shouwang.screening.models import ScreeningEvent
-from shouwang.screening.selectors import checkpoint_day, person_card, recent_screenings
+from shouwang.screening.selectors import checkpoint_day, open_alerts, person_card, recent_screenings
 from shouwang.screening.services import record_screening
 
 router = Router(tags=["screenings"])
@@ -147,3 +149,37 @@ def people(request: HttpRequest, code: str, q: str = "") -> list[dict[str, Any]]
 def recent(request: HttpRequest, code: str) -> list[dict[str, Any]]:
     gate = get_checkpoint(code, user=request.user)
     return recent_screenings(gate)
+
+
+class AlertOut(Schema):
+    id: int
+    kind: str
+    community: str
+    checkpoint: str
+    person: str
+    reasons: list[str]
+    at: dt.datetime
+
+
+@router.get(
+    "/alerts",
+    response=list[AlertOut],
+    summary="Open alerts (fever referrals, quarantine breaches, forged passes)",
+)
+def alerts(request: HttpRequest, limit: int = 50) -> list[AlertOut]:
+    """What the community worker and the health station must act on, newest first; for
+    community workers and sub-district admins of those communities."""
+    require_role(request.user, Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_WORKER)
+    rows = open_alerts(request.user, limit=max(1, min(limit, 200)))
+    return [
+        AlertOut(
+            id=a.pk,
+            kind=a.kind,
+            community=a.screening.community.code,
+            checkpoint=a.screening.checkpoint.code,
+            person=a.screening.person_masked,
+            reasons=list(a.screening.reasons),
+            at=a.screening.occurred_at,
+        )
+        for a in rows
+    ]

@@ -14,7 +14,8 @@ from shouwang.people.models import InstitutionMember, Resident
 from shouwang.places.models import Checkpoint
 from shouwang.screening.choices import Decision
 from shouwang.screening.identify import Found
-from shouwang.screening.models import ScreeningEvent
+from shouwang.core.access import community_ids_for
+from shouwang.screening.models import Alert, ScreeningEvent
 
 
 def checkpoint_day(checkpoint: Checkpoint, day: dt.date) -> dict[str, Any]:
@@ -86,3 +87,12 @@ def person_card(found: Found, checkpoint: Checkpoint) -> dict[str, Any]:
             "community": p.community.name,
         }
     return card
+
+
+def open_alerts(user: Any, *, limit: int = 50) -> list[Alert]:
+    """Unresolved alerts in the user's communities, newest first. One query."""
+    return list(
+        Alert.objects.filter(community_id__in=community_ids_for(user), resolved_at__isnull=True)
+        .select_related("screening", "screening__community", "screening__checkpoint")
+        .order_by("-created_at")[:limit]
+    )

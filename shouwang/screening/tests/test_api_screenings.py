@@ -256,3 +256,18 @@ def test_checkpoint_codes_are_not_case_sensitive(world: World, gate_client: Clie
         },
     )
     assert response.status_code == 201
+
+
+def test_alerts_reach_the_community_worker(world: World, gate_client: Client) -> None:
+    from shouwang.people.services import set_quarantine_until
+
+    set_quarantine_until(world.resident, dt.date(2099, 1, 1), actor=world.admin, reason="返京")
+    post(gate_client, {"checkpoint": "lixue-e", "direction": "out", "pass_number": world.pass_.number})
+    worker = Client(HTTP_AUTHORIZATION=f"Bearer {token_for('worker')}")
+    rows = worker.get("/api/v1/alerts").json()
+    assert [(r["kind"], r["checkpoint"], r["person"][:2]) for r in rows] == [
+        ("quarantine_breach", "lixue-e", "张*")
+    ]
+    assert gate_client.get("/api/v1/alerts").status_code == 403
+    other = Client(HTTP_AUTHORIZATION=f"Bearer {token_for('admin')}")
+    assert len(other.get("/api/v1/alerts").json()) == 1
