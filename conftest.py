@@ -106,16 +106,23 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def browser() -> Any:
-    """Headless Debian Chromium under Playwright; skipped, saying how to install it, when absent."""
+def playwright() -> Any:
+    """One Playwright for the session (a second sync instance in the same thread is refused);
+    skipped, saying how to install Chromium, when Debian's chromium is absent."""
     if not os.path.exists(CHROMIUM):
         pytest.skip("browser tests need Debian's chromium: apt-get install chromium fonts-wqy-microhei")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Any) -> Any:
+    """Headless Debian Chromium shared by the browser tests."""
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
 
 
 @pytest.fixture

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # serves Swagger UI from our own static files, not a CDN
     "shouwang.core",
     "shouwang.places",
     "shouwang.people",
@@ -130,6 +131,7 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
+LOCALE_PATHS = [BASE_DIR / "shouwang" / "locale"]
 USE_TZ = True
 
 STATIC_URL = "/static/"

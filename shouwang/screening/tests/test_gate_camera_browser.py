@@ -4,7 +4,6 @@ a camera that cannot be opened says so in the page's language."""
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -37,22 +36,15 @@ def write_y4m(path: Path, text: str, frames: int = 10) -> Path:
     return path
 
 
-def launch(extra_args: list[str]) -> Iterator[Any]:
+def launch(playwright: Any, extra_args: list[str]) -> Iterator[Any]:
     """A Chromium of its own: the session ``browser`` fixture lacks the fake-camera flags."""
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(
-            "camera browser tests need Debian's chromium: apt-get install chromium fonts-wqy-microhei"
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=[*CHROMIUM_ARGS, *extra_args]
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=[*CHROMIUM_ARGS, *extra_args]
+    )
+    try:
+        yield browser
+    finally:
+        browser.close()
 
 
 def new_page(browser: Any, live_server: Any) -> Any:
@@ -74,21 +66,22 @@ def open_gate(page: Any) -> None:
 
 
 @pytest.fixture
-def camera_browser(world: World, tmp_path: Path) -> Iterator[Any]:
+def camera_browser(world: World, tmp_path: Path, playwright: Any) -> Iterator[Any]:
     """Chromium whose only camera shows the QR of the world's pass."""
     video = write_y4m(tmp_path / "pass-qr.y4m", qr_payload(world.pass_))
     yield from launch(
+        playwright,
         [
             "--use-fake-device-for-media-stream",
             "--use-fake-ui-for-media-stream",
             f"--use-file-for-fake-video-capture={video}",
-        ]
+        ],
     )
 
 
 @pytest.fixture
-def plain_browser() -> Iterator[Any]:
-    yield from launch([])
+def plain_browser(playwright: Any) -> Iterator[Any]:
+    yield from launch(playwright, [])
 
 
 @pytest.mark.parametrize("decoder", ["native-or-jsqr", "jsqr"])  # headless Linux has no BarcodeDetector
