@@ -71,6 +71,8 @@ def gate_page(request: HttpRequest, code: str) -> HttpResponse:
             "in": _("In"),
             "out": _("Out"),
             "no_pass": _("No pass on file"),
+            "camera": _("Cannot open the camera: allow camera access, or use a scanner or type the number."),
+            "decoder": _("This browser cannot read QR codes: use a scanner or type the number."),
         },
     }
     return render(

@@ -10,16 +10,8 @@
   const closeButton = $("camera-close");
   if (!button || !box || !video) return;
 
-  const en = /^en/i.test(document.documentElement.lang || "");
-  const text = en
-    ? {
-        camera: "Cannot open the camera: allow camera access, or use a scanner or type the number.",
-        decoder: "This browser cannot read QR codes: use a scanner or type the number.",
-      }
-    : {
-        camera: "无法打开摄像头：请允许使用摄像头，或用扫码枪/手动输入。",
-        decoder: "此浏览器无法识别二维码：请用扫码枪或手动输入。",
-      };
+  // Words come translated from the page (Django i18n), like every other string of the gate page.
+  const text = JSON.parse(document.getElementById("gate-config").textContent).text;
   const INTERVAL_MS = 110; // about 9 decodes a second
   const MAX_WIDTH = 640;   // jsQR works on at most this many pixels across
 
