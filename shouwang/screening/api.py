@@ -24,16 +24,31 @@ from shouwang.screening.services import record_screening
 router = Router(tags=["screenings"])
 
 
-class ScreeningIn(Schema):
-    id: uuid.UUID | None = Field(None, description="Client-made UUID; repeating it returns the first record.")
-    checkpoint: str = Field(..., description="Checkpoint code", max_length=32)
-    direction: str = Field(..., description="'in' or 'out'")
+class IdentifyIn(Schema):
+    """Exactly one way of naming the person (see :class:`Identifier`)."""
+
     qr: str | None = Field(None, max_length=512)
     pass_number: str | None = Field(None, max_length=64)
     id_number: str | None = Field(None, max_length=64)
-    id_type: str = Field("resident_id", max_length=40)
+    id_type: str = Field("resident_id", max_length=40, description="e.g. resident_id, passport, 护照")
     resident: int | None = None
     member: int | None = None
+
+    def identifier(self) -> Identifier:
+        return Identifier(
+            qr=self.qr,
+            pass_number=self.pass_number,
+            id_number=self.id_number,
+            id_type=self.id_type,
+            resident=self.resident,
+            member=self.member,
+        )
+
+
+class ScreeningIn(IdentifyIn):
+    id: uuid.UUID | None = Field(None, description="Client-made UUID; repeating it returns the first record.")
+    checkpoint: str = Field(..., description="Checkpoint code", max_length=32)
+    direction: str = Field(..., description="'in' or 'out'")
     temperature: StrictFloat | StrictInt | StrictStr | None = Field(
         None, description="°C or °F, or as typed: '366', '36,6', '98.6'"
     )
@@ -85,14 +100,7 @@ def create_screening(request: HttpRequest, payload: ScreeningIn, response: HttpR
     """201 when written; 200 when ``id`` repeats or the same pass was scanned again within 10 s."""
     gate = get_checkpoint(payload.checkpoint, user=request.user)
     result = record_screening(
-        Identifier(
-            qr=payload.qr,
-            pass_number=payload.pass_number,
-            id_number=payload.id_number,
-            id_type=payload.id_type,
-            resident=payload.resident,
-            member=payload.member,
-        ),
+        payload.identifier(),
         checkpoint=gate,
         direction=payload.direction,
         temperature=payload.temperature,
@@ -111,32 +119,12 @@ def gate_today(request: HttpRequest, code: str) -> dict[str, Any]:
     return checkpoint_day(gate, gate.community.local_date(timezone.now()))
 
 
-class LookupIn(Schema):
-    qr: str | None = Field(None, max_length=512)
-    pass_number: str | None = Field(None, max_length=64)
-    id_number: str | None = Field(None, max_length=64)
-    id_type: str = Field("resident_id", max_length=40)
-    resident: int | None = None
-    member: int | None = None
-
-
 @router.get("/checkpoints/{code}/lookup", summary="Who is this? The person card before the temperature")
-def lookup(request: HttpRequest, code: str, query: Query[LookupIn]) -> dict[str, Any]:
+def lookup(request: HttpRequest, code: str, query: Query[IdentifyIn]) -> dict[str, Any]:
     """Identify without recording anything: masked person, address or institution, the pass and
     its picture, its status today, home quarantine."""
     gate = get_checkpoint(code, user=request.user)
-    found = identify(
-        Identifier(
-            qr=query.qr,
-            pass_number=query.pass_number,
-            id_number=query.id_number,
-            id_type=query.id_type,
-            resident=query.resident,
-            member=query.member,
-        ),
-        gate.community,
-    )
-    return person_card(found, gate)
+    return person_card(identify(query.identifier(), gate.community), gate)
 
 
 @router.get("/checkpoints/{code}/people", summary="Residents and members by name or pinyin initials")

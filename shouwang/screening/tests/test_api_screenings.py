@@ -271,3 +271,18 @@ def test_alerts_reach_the_community_worker(world: World, gate_client: Client) ->
     assert gate_client.get("/api/v1/alerts").status_code == 403
     other = Client(HTTP_AUTHORIZATION=f"Bearer {token_for('admin')}")
     assert len(other.get("/api/v1/alerts").json()) == 1
+
+
+def test_lookup_and_name_search_record_nothing(world: World, gate_client: Client) -> None:
+    card = gate_client.get(f"/api/v1/checkpoints/lixue-e/lookup?pass_number={world.pass_.number}").json()
+    assert card["person"].startswith("张*")
+    assert card["where"] == "力学胡同 3 号"
+    assert card["pass"]["status"] == "valid"
+    assert card["in_quarantine"] is False
+    hits = gate_client.get("/api/v1/checkpoints/lixue-e/people?q=zs").json()
+    assert [(h["kind"], h["id"], h["masked_name"]) for h in hits] == [("resident", world.resident.pk, "张*")]
+    assert gate_client.get("/api/v1/checkpoints/lixue-e/people?q=张").json()[0]["id"] == world.resident.pk
+    typo = gate_client.get("/api/v1/checkpoints/lixue-e/lookup?pass_number=TPS9", HTTP_ACCEPT_LANGUAGE="en")
+    assert typo.status_code == 400
+    assert typo.json()["code"] == "pass_number_unknown"
+    assert ScreeningEvent.objects.count() == 0
