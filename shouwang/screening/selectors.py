@@ -9,12 +9,12 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
+from shouwang.core.access import community_ids_for
 from shouwang.passes.models import Pass
 from shouwang.people.models import InstitutionMember, Resident
 from shouwang.places.models import Checkpoint
 from shouwang.screening.choices import Decision
 from shouwang.screening.identify import Found
-from shouwang.core.access import community_ids_for
 from shouwang.screening.models import Alert, ScreeningEvent
 
 

@@ -14,6 +14,8 @@
   let typed = "";          // temperature as typed
   let countdownTimer = null;
   let busy = false;
+  let shown = null;        // the decision on screen ("admit", "retest", …), or null
+  let lookups = 0;         // a lookup or search answer older than the latest request is dropped
 
   // ---- helpers -------------------------------------------------------------------------
   function api(path, options) {
@@ -53,16 +55,19 @@
 
   function onIdentify(event) {
     if (event) event.preventDefault();
+    clearTimeout(searchTimer);
     const raw = $("ident").value;
     if (!raw.trim()) return;
     const ident = classify(raw);
-    if (ident) { lookup(ident); } else { search(raw); }
+    if (ident) { lookup(ident); } else { search(raw, true); }
   }
 
   let searchTimer = null;
   function onInput() {
     const raw = $("ident").value;
     clearTimeout(searchTimer);
+    // Typing or scanning while a decision shows starts the next person at once.
+    if (shown && raw) dismiss();
     if (raw.trim() && !classify(raw) && !/^\d/.test(raw.trim())) {
       searchTimer = setTimeout(() => search(raw), 150);
     } else {
@@ -70,11 +75,18 @@
     }
   }
 
-  function search(raw) {
+  // Names and initials; with ``enter`` (the name was typed and Enter pressed) one hit is taken.
+  function search(raw, enter) {
+    const seq = ++lookups;
     api(base + "/people?q=" + encodeURIComponent(raw.trim())).then(({ ok, data }) => {
+      if (seq !== lookups) return;
       const list = $("picks");
       list.innerHTML = "";
       if (!ok) { showIdentError(errorText(data)); return; }
+      if (enter && data.length === 1) {
+        lookup(data[0].kind === "member" ? { member: data[0].id } : { resident: data[0].id });
+        return;
+      }
       if (!data.length) { showIdentError(cfg.text.search_empty); show(list, false); return; }
       show($("ident-error"), false);
       data.forEach((hit, i) => {
@@ -103,19 +115,24 @@
   }
 
   function lookup(ident) {
+    const seq = ++lookups;
     const params = new URLSearchParams(ident);
     api(base + "/lookup?" + params.toString()).then(({ ok, data }) => {
+      if (seq !== lookups) return;
       if (!ok) { showIdentError(errorText(data)); return; }
       who = ident;
       show($("ident-error"), false);
       show($("picks"), false);
+      // A new person starts coming in, with a mask: neither carries over from the last one.
+      setDirection("in");
+      setMask(true);
       renderCard(data);
-    });
+    }, () => { if (seq === lookups) showIdentError(cfg.text.network); });
   }
 
   // ---- the person card ------------------------------------------------------------------
   function renderCard(card) {
-    show($("decision"), false);
+    hideDecision();
     $("person-name").textContent = card.person || "—";
     $("person-where").textContent = card.where || "";
     const pic = $("pass-picture");
@@ -141,11 +158,15 @@
 
   function setTyped(value) {
     typed = value;
-    $("temp-display").textContent = typed ? formatTyped(typed) : "--.-";
+    const shownValue = typed ? formatTyped(typed) : "--.-";
+    $("temp-display").textContent = shownValue;
+    // 93.2–108 is read as °F by the server (986 → 98.6 °F → 37.0 °C): say so while typing.
+    const n = Number(shownValue);
+    unit.textContent = n >= 93.2 && n <= 108 ? "°F" : "°C";
   }
   function formatTyped(t) {
     if (/^\d{3,4}$/.test(t)) return (Number(t) / 10).toFixed(1);
-    return t;
+    return t.replace(",", ".");
   }
   function plausibleShortcut(t) {
     // "366" is 36.6: three digits need no confirm tap when they read as a plausible °C.
@@ -166,8 +187,9 @@
     direction = d;
     document.querySelectorAll(".dir").forEach((b) => b.classList.toggle("on", b.dataset.dir === d));
   }
-  function toggleMask() {
-    mask = !mask;
+  function toggleMask() { setMask(!mask); }
+  function setMask(on) {
+    mask = on;
     const b = $("mask");
     b.classList.toggle("on", mask);
     b.setAttribute("aria-pressed", String(mask));
@@ -175,25 +197,30 @@
   }
 
   // ---- the decision ---------------------------------------------------------------------
+  let sentTyped = "";      // the temperature as sent, to show a °F reading beside its °C
   function confirm() {
     if (!who || busy) return;
     busy = true;
+    sentTyped = typed;
     const body = Object.assign({ id: uuid(), checkpoint: cfg.checkpoint, direction: direction, mask: mask }, who);
     if (typed) body.temperature = typed;
     api(cfg.api + "/screenings", { method: "POST", body: JSON.stringify(body) }).then(({ ok, data }) => {
       busy = false;
       if (!ok) { showIdentError(errorText(data)); return; }
+      show($("ident-error"), false);
       renderDecision(data);
       refresh();
     }, () => { busy = false; showIdentError(cfg.text.network); });
   }
 
   function renderDecision(d) {
+    shown = d.decision;
     const panel = $("decision");
     panel.className = "decision d-" + d.decision;
     $("decision-label").textContent = d.decision_label;
     $("decision-person").textContent = d.person || "";
-    $("decision-temp").textContent = d.temperature_c != null ? d.temperature_c.toFixed(1) + " °C" + (d.temperature_converted_f ? " (°F)" : "") : "";
+    $("decision-temp").textContent = d.temperature_c == null ? ""
+      : d.temperature_c.toFixed(1) + " °C" + (d.temperature_converted_f ? " (" + formatTyped(sentTyped) + " °F)" : "");
     $("decision-message").textContent = d.message;
     show($("card"), false);
     show(panel, true);
@@ -218,19 +245,34 @@
     $("ident").focus();
   }
 
-  function retest() {
+  function hideDecision() {
     clearInterval(countdownTimer);
+    shown = null;
     show($("decision"), false);
+  }
+
+  // Back to the card of the same person (same direction and mask): the next reading is the retest.
+  function retest() {
+    if (!who) { next(); return; }
+    hideDecision();
     setTyped("");
     show($("card"), true);
     $("confirm").focus();
   }
 
-  function next() {
-    clearInterval(countdownTimer);
+  // Leave the decision (or card) for the next person, keeping whatever is in #ident.
+  function dismiss() {
+    hideDecision();
     who = null;
-    show($("decision"), false);
     show($("card"), false);
+    show($("ident-error"), false);
+  }
+
+  function next() {
+    dismiss();
+    clearTimeout(searchTimer);
+    lookups++;
+    show($("picks"), false);
     $("ident").value = "";
     $("ident").focus();
   }
@@ -246,7 +288,14 @@
         const li = document.createElement("li");
         li.className = "d-" + r.decision;
         const temp = r.temperature_c != null ? r.temperature_c.toFixed(1) + "°" : "";
-        li.textContent = r.time + "  " + (r.direction === "in" ? cfg.text.in : cfg.text.out) + "  " + r.person + "  " + temp + "  " + cfg.decisions[r.decision];
+        // The person is cut short on a narrow screen; the temperature and decision never are.
+        [r.time, r.direction === "in" ? cfg.text.in : cfg.text.out, r.person, temp, cfg.decisions[r.decision]]
+          .forEach((text, i) => {
+            const span = document.createElement("span");
+            span.textContent = text;
+            if (i === 2) span.className = "who";
+            li.appendChild(span);
+          });
         list.appendChild(li);
       });
     });
@@ -257,12 +306,9 @@
   function tickClock() { $("clock").textContent = clockFormat.format(new Date()); }
 
   // ---- wiring ---------------------------------------------------------------------------
+  const unit = document.querySelector(".temp-row .unit") || document.createElement("span");
   $("identify").addEventListener("submit", onIdentify);
   $("ident").addEventListener("input", onInput);
-  $("ident").addEventListener("keydown", (e) => {
-    if (e.key === "Enter") { onIdentify(e); }
-    if (e.key === "ArrowDown" && !$("picks").hidden) { e.preventDefault(); const f = $("picks").querySelector("button"); if (f) f.focus(); }
-  });
   $("keypad").addEventListener("click", (e) => { const k = e.target.closest("button"); if (k) key(k.dataset.key); });
   document.querySelectorAll(".dir").forEach((b) => b.addEventListener("click", () => setDirection(b.dataset.dir)));
   const maskButton = $("mask");
@@ -272,17 +318,43 @@
   $("confirm").addEventListener("click", confirm);
   $("retest").addEventListener("click", retest);
   $("next").addEventListener("click", next);
-  // Typing on the card goes to the temperature; on the decision, any key starts the next person.
+  // Keys. In #ident: Enter identifies, ArrowDown goes to the pick list, Esc clears. On the card:
+  // digits are the temperature, Enter confirms (wherever the focus is on the card), m mask,
+  // o direction, Esc next person. On a retest answer, digits are the retest reading of the same
+  // person. Any other character (a scan, a name) goes to #ident, which starts the next person.
+  const printable = (e) => e.key.length === 1 && e.key !== " ";
   document.addEventListener("keydown", (e) => {
-    if (e.target === $("ident") || e.ctrlKey || e.metaKey || e.altKey) return;
-    if (!$("card").hidden) {
-      if (/^[0-9.]$/.test(e.key)) { e.preventDefault(); key(e.key); }
-      else if (e.key === "Backspace") { e.preventDefault(); key("back"); }
-      else if (e.key === "Enter" && e.target.tagName !== "BUTTON") { e.preventDefault(); confirm(); }
-      else if (e.key === "Escape") { next(); }
-      else if (e.key === "m" || e.key === "M") { toggleMask(); }
-      else if (e.key === "o" || e.key === "O") { setDirection(direction === "in" ? "out" : "in"); }
+    if (e.ctrlKey || e.metaKey || e.altKey || e.isComposing || e.keyCode === 229) return;
+    const ident = $("ident");
+    const inIdent = e.target === ident;
+    if (shown) {
+      if (shown === "retest" && /^[0-9.,]$/.test(e.key) && !(inIdent && ident.value)) {
+        e.preventDefault(); retest(); key(e.key === "," ? "." : e.key); return;
+      }
+      if (e.key === "Escape") { e.preventDefault(); next(); return; }
+      if (e.key === "Enter" && inIdent) { e.preventDefault(); if (ident.value.trim()) onIdentify(); else next(); }
+      if (!inIdent && printable(e)) ident.focus(); // the character lands in #ident
+      return;
     }
+    if (inIdent) {
+      if (e.key === "Enter" && !ident.value.trim() && !$("card").hidden) { e.preventDefault(); confirm(); }
+      else if (e.key === "Enter") { onIdentify(e); }
+      else if (e.key === "Escape") { e.preventDefault(); next(); }
+      else if (e.key === "ArrowDown" && !$("picks").hidden) {
+        e.preventDefault(); const f = $("picks").querySelector("button"); if (f) f.focus();
+      }
+      return;
+    }
+    if ($("card").hidden) return;
+    const onCard = $("card").contains(e.target) || !e.target.closest("button, a, input, select, textarea");
+    if (/^[0-9.,]$/.test(e.key)) { e.preventDefault(); key(e.key === "," ? "." : e.key); }
+    else if (e.key === "Backspace") { e.preventDefault(); key("back"); }
+    else if (e.key === "Enter" && onCard) { e.preventDefault(); confirm(); }
+    else if (e.key === "Escape") { e.preventDefault(); next(); }
+    // Lower case only: pass numbers and scanned QR text are upper case (TPS-000001, SW1.…).
+    else if (e.key === "m") { toggleMask(); }
+    else if (e.key === "o") { setDirection(direction === "in" ? "out" : "in"); }
+    else if (printable(e)) { ident.focus(); } // a scan or a name for the next person
   });
   // For the camera (gate-camera.js): what a camera read is handled like a scanner's Enter.
   function identifyText(text) {
