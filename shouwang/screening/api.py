@@ -124,7 +124,14 @@ def lookup(request: HttpRequest, code: str, query: Query[IdentifyIn]) -> dict[st
     """Identify without recording anything: masked person, address or institution, the pass and
     its picture, its status today, home quarantine."""
     gate = get_checkpoint(code, user=request.user)
-    return person_card(identify(query.identifier(), gate.community), gate)
+    card = person_card(identify(query.identifier(), gate.community), gate)
+    note = _CARD_NOTES.get(card["identity"])
+    card["note"] = describe(note, pick_language(request.headers.get("Accept-Language"))) if note else ""
+    return card
+
+
+# What the card says before the reading when the scan found no pass of ours.
+_CARD_NOTES = {"not_a_pass": "not_a_pass", "forged": "pass_forged", "unknown": "person_unknown"}
 
 
 @router.get("/checkpoints/{code}/people", summary="Residents and members by name or pinyin initials")

@@ -286,3 +286,11 @@ def test_lookup_and_name_search_record_nothing(world: World, gate_client: Client
     assert typo.status_code == 400
     assert typo.json()["code"] == "pass_number_unknown"
     assert ScreeningEvent.objects.count() == 0
+
+
+def test_lookup_of_another_apps_qr_says_so_before_the_reading(world: World, gate_client: Client) -> None:
+    card = gate_client.get(
+        "/api/v1/checkpoints/lixue-e/lookup?qr=https://example.com/x", HTTP_ACCEPT_LANGUAGE="en"
+    ).json()
+    assert card["identity"] == "not_a_pass"
+    assert card["note"] == "This QR code is not one of our passes."

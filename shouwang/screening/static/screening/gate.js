@@ -143,8 +143,9 @@
       $("pass-line").className = "sub pass-" + p.status;
       if (p.picture) { pic.src = p.picture; show(pic, true); } else { show(pic, false); }
     } else {
-      $("pass-line").textContent = card.identity === "person_without_pass" ? cfg.text.no_pass : "";
-      $("pass-line").className = "sub";
+      // No pass of ours: say why before the reading (another app's QR, a forged one, a stranger).
+      $("pass-line").textContent = card.note || (card.identity === "person_without_pass" ? cfg.text.no_pass : "");
+      $("pass-line").className = card.note ? "sub pass-revoked" : "sub";
       show(pic, false);
     }
     const q = $("quarantine-line");
