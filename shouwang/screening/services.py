@@ -101,12 +101,15 @@ def record_screening(
     ``temperature`` is as typed (``"366"``, ``36.6``, ``"98.6"`` °F…); ``occurred_at`` is an aware
     instant (default now), stored in UTC with the community's local date and hour. A repeat of
     ``client_id`` returns the first event (``created=False``); so does the same person at the same
-    gate and direction within ``policy.duplicate_window_s`` of ``occurred_at``, unless the earlier
-    answer was ``retest``: then this is the retest.
+    gate and direction with the same reading and mask within ``policy.duplicate_window_s`` of
+    ``occurred_at`` (a scanner firing twice). A changed reading is a record of its own, and after a
+    ``retest`` answer it is the retest. A fever referral anywhere in the community within
+    ``policy.referral_hold_s`` sends the person back to the health station at every gate.
 
-    Raises :class:`InvalidInput` (bad direction, temperature, ID number, identifier, future
-    time), :class:`Forbidden` (not the actor's community), :class:`NotFound` (resident),
-    :class:`IdReusedDifferently`. Nothing is written when it raises.
+    Raises :class:`InvalidInput` (bad direction, temperature, ID number, typed pass number,
+    identifier, an ``occurred_at`` without offset, in the future or older than
+    ``policy.backdate_days``), :class:`Forbidden` (not the actor's community),
+    :class:`NotFound` (resident), :class:`IdReusedDifferently`. Nothing is written when it raises.
     """
     if direction not in Direction.values:
         raise InvalidInput("direction_invalid", field="direction")
