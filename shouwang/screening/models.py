@@ -57,7 +57,9 @@ class ScreeningEvent(models.Model):
         indexes = [
             models.Index(fields=["checkpoint", "local_date"], name="screening_gate_day"),
             models.Index(fields=["community", "local_date"], name="screening_community_day"),
-            models.Index(fields=["person_key", "checkpoint", "occurred_at"], name="screening_person_recent"),
+            # Duplicates, retests and referral holds all look up one person's last few screenings;
+            # checkpoint and community are then filtered among those few rows.
+            models.Index(fields=["person_key", "occurred_at"], name="screening_person_time"),
         ]
 
     def __str__(self) -> str:
