@@ -24,7 +24,7 @@ from shouwang.core.db import insert_row, write_transaction
 from shouwang.core.errors import InvalidInput, ShouwangError
 from shouwang.passes.models import Pass
 from shouwang.people.models import InstitutionMember, Resident
-from shouwang.places.models import Checkpoint, Community
+from shouwang.places.models import Checkpoint
 from shouwang.screening.choices import Decision, Direction
 from shouwang.screening.decision import GateInput, Outcome, decide
 from shouwang.screening.identify import Found, Identifier, identify
@@ -136,16 +136,18 @@ def record_screening(
     try:
         with write_transaction():
             _lock_person(found)
-            previous_retest: tuple[str, ...] = ()
-            referred_since = None
-            if found.person_key and direction == Direction.IN:
-                referred_since = _referred_since(found, community, occurred_at, policy)
+            bearing = _Bearing()
             if found.person_key:
-                earlier = _recent(found, checkpoint, direction, occurred_at, fingerprint, policy)
-                if earlier is not None and earlier.duplicate:
-                    return ScreeningResult(ScreeningEvent.objects.get(pk=earlier.id), created=False)
-                if earlier is not None:
-                    previous_retest = earlier.reasons
+                bearing = _bearing(
+                    _history(found, occurred_at, policy),
+                    checkpoint=checkpoint,
+                    direction=direction,
+                    occurred_at=occurred_at,
+                    fingerprint=fingerprint,
+                    policy=policy,
+                )
+            if bearing.duplicate_of is not None:
+                return ScreeningResult(ScreeningEvent.objects.get(pk=bearing.duplicate_of), created=False)
             outcome = decide(
                 GateInput(
                     identity=found.identity,
@@ -157,10 +159,10 @@ def record_screening(
                     quarantine_until=found.quarantine_until,
                     reading=reading,
                     mask=mask,
-                    previous_retest=previous_retest,
+                    previous_retest=bearing.retest_of,
                     checkpoint_open=checkpoint.is_open_at(local.time()),
                     hours=checkpoint.hours_label(),
-                    referred_since=referred_since,
+                    referred_since=bearing.referred_since,
                 ),
                 policy,
             )
@@ -208,95 +210,118 @@ def _repeat(existing: ScreeningEvent, fingerprint: str) -> ScreeningResult:
     return ScreeningResult(existing, created=False)
 
 
-# Hand-written: on the hottest path the ORM's query building cost more than SQLite did.
-_RECENT_SQL = f"""
-SELECT id, decision, reasons, fingerprint, occurred_at >= %s AS near, occurred_at <= %s AS before
+# Hand-written: on the hottest path the ORM's query building cost more than SQLite did, and
+# one query for the person's recent screenings saves a database round trip on PostgreSQL.
+_HISTORY_SQL = f"""
+SELECT id, checkpoint_id, direction, community_id, decision, reasons, fingerprint, occurred_at
 FROM {ScreeningEvent._meta.db_table}
-WHERE person_key = %s AND checkpoint_id = %s AND direction = %s
-  AND occurred_at >= %s AND occurred_at <= %s
-ORDER BY occurred_at DESC LIMIT 1
+WHERE person_key = %s AND occurred_at >= %s AND occurred_at <= %s
+ORDER BY occurred_at DESC LIMIT 50
 """  # noqa: S608 - only the table name is formatted in; values are parameters
 
 
 @dataclass(frozen=True)
-class _Recent:
-    """The latest earlier screening that bears on this one, and whether this one duplicates it."""
+class _Past:
+    """One earlier screening of the person, as the duplicate, retest and referral rules see it."""
 
     id: uuid.UUID
+    checkpoint_id: int
+    direction: str
+    community_id: int
+    decision: str
     reasons: tuple[str, ...]
-    duplicate: bool
+    fingerprint: str
+    occurred_at: dt.datetime
 
 
-def _recent(
-    found: Found,
+@dataclass(frozen=True)
+class _Bearing:
+    """What earlier screenings mean for this one: a duplicate of ``duplicate_of``, the retest of
+    ``retest_of`` (its reason codes), and the local time of a fever referral still holding."""
+
+    duplicate_of: uuid.UUID | None = None
+    retest_of: tuple[str, ...] = ()
+    referred_since: str | None = None
+
+
+def _instant(value: object) -> dt.datetime:
+    """SQLite hands back naive UTC text in raw queries; PostgreSQL an aware datetime."""
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return dt.datetime.fromisoformat(str(value)).replace(tzinfo=dt.UTC)
+
+
+def _history(found: Found, occurred_at: dt.datetime, policy: Policy) -> list[_Past]:
+    """The person's screenings (any gate) from the longest look-back of the policy up to the
+    duplicate window after ``occurred_at``, newest first. One query on (person_key, occurred_at)."""
+    window = dt.timedelta(seconds=policy.duplicate_window_s)
+    back = dt.timedelta(
+        seconds=max(policy.retest_window_s, policy.duplicate_window_s, policy.referral_hold_s)
+    )
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _HISTORY_SQL, [found.person_key, adapt(occurred_at - back), adapt(occurred_at + window)]
+        )
+        rows = cursor.fetchall()
+    return [
+        _Past(
+            id=pk if isinstance(pk, uuid.UUID) else uuid.UUID(str(pk)),
+            checkpoint_id=gate,
+            direction=way,
+            community_id=community,
+            decision=decision,
+            reasons=tuple(json.loads(reasons) if isinstance(reasons, str) else reasons),
+            fingerprint=fingerprint,
+            occurred_at=_instant(at),
+        )
+        for pk, gate, way, community, decision, reasons, fingerprint, at in rows
+    ]
+
+
+def _bearing(
+    history: list[_Past],
+    *,
     checkpoint: Checkpoint,
     direction: str,
     occurred_at: dt.datetime,
     fingerprint: str,
     policy: Policy,
-) -> _Recent | None:
-    """The latest screening of this person here, in this direction, that bears on this one.
+) -> _Bearing:
+    """Apply the rules to the person's recent screenings (newest first).
 
-    Within the duplicate window the same content is the same scan; a changed reading or mask is
-    a new record (after a ``retest`` answer, the retest). Otherwise a ``retest`` answer within the
-    retest window makes this the retest. Duplicates are never stored, so the event found is the
-    first record of its burst.
+    Duplicate: the latest screening here in this direction, within the duplicate window, with the
+    same content (a scanner firing twice); duplicates are never stored, so it is the first record
+    of its burst. A changed reading or mask is a record of its own. Retest: that latest
+    screening answered ``retest`` within the retest window, before this one. Referral hold: a
+    ``refer`` in the same community within ``policy.referral_hold_s`` before this one.
     """
     window = dt.timedelta(seconds=policy.duplicate_window_s)
-    since = occurred_at - max(dt.timedelta(seconds=policy.retest_window_s), window)
-    adapt = connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _RECENT_SQL,
-            [
-                adapt(occurred_at - window),
-                adapt(occurred_at),
-                found.person_key,
-                checkpoint.pk,
-                direction,
-                adapt(since),
-                adapt(occurred_at + window),
-            ],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    pk, decision, reasons, earlier_fingerprint, near, before = row
-    reasons = tuple(json.loads(reasons) if isinstance(reasons, str) else reasons)
-    pk = pk if isinstance(pk, uuid.UUID) else uuid.UUID(str(pk))
-    same = bool(near) and earlier_fingerprint == fingerprint
-    if decision == Decision.RETEST:
-        if same:
-            return _Recent(pk, reasons, duplicate=True)
-        return _Recent(pk, reasons, duplicate=False) if before else None
-    # A changed reading or mask within the window is a correction, recorded in its own right.
-    return _Recent(pk, reasons, duplicate=True) if same else None
-
-
-_REFERRAL_SQL = f"""
-SELECT occurred_at FROM {ScreeningEvent._meta.db_table}
-WHERE person_key = %s AND community_id = %s AND decision = 'refer'
-  AND occurred_at >= %s AND occurred_at <= %s
-ORDER BY occurred_at DESC LIMIT 1
-"""  # noqa: S608 - only the table name is formatted in; values are parameters
-
-
-def _referred_since(
-    found: Found, community: Community, occurred_at: dt.datetime, policy: Policy
-) -> str | None:
-    """Local ``HH:MM`` of this person's latest fever referral anywhere in the community within
-    ``policy.referral_hold_s`` before ``occurred_at``, or None."""
-    adapt = connection.ops.adapt_datetimefield_value
-    since = occurred_at - dt.timedelta(seconds=policy.referral_hold_s)
-    with connection.cursor() as cursor:
-        cursor.execute(_REFERRAL_SQL, [found.person_key, community.pk, adapt(since), adapt(occurred_at)])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    at = row[0]
-    if isinstance(at, str):  # SQLite hands back text in UTC
-        at = dt.datetime.fromisoformat(at).replace(tzinfo=dt.UTC)
-    return str(at.astimezone(community.tz).strftime("%H:%M"))
+    retest_since = occurred_at - dt.timedelta(seconds=max(policy.retest_window_s, policy.duplicate_window_s))
+    hold_since = occurred_at - dt.timedelta(seconds=policy.referral_hold_s)
+    here = next((p for p in history if p.checkpoint_id == checkpoint.pk and p.direction == direction), None)
+    referral = next(
+        (
+            p
+            for p in history
+            if p.decision == Decision.REFER
+            and p.community_id == checkpoint.community_id
+            and hold_since <= p.occurred_at <= occurred_at
+        ),
+        None,
+    )
+    referred_since = (
+        referral.occurred_at.astimezone(checkpoint.community.tz).strftime("%H:%M")
+        if referral is not None and direction == Direction.IN
+        else None
+    )
+    if here is None or here.occurred_at < retest_since:
+        return _Bearing(referred_since=referred_since)
+    if abs(here.occurred_at - occurred_at) <= window and here.fingerprint == fingerprint:
+        return _Bearing(duplicate_of=here.id)
+    if here.decision == Decision.RETEST and here.occurred_at <= occurred_at:
+        return _Bearing(retest_of=here.reasons, referred_since=referred_since)
+    return _Bearing(referred_since=referred_since)
 
 
 def _notify(event: ScreeningEvent, outcome: Outcome) -> None:
