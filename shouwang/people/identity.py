@@ -23,7 +23,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from shouwang.core.errors import InvalidInput
 from shouwang.people.choices import DocumentType
 
-_SEPARATORS = re.compile(r"[\s\-_/.·]+")
+_SEPARATORS = re.compile(r"[\s\-_/.·\u200b-\u200d\u2060\ufeff]+")
 _PERMIT_REGIONS = ("810000", "820000", "830000")
 _PATTERNS: dict[str, re.Pattern[str]] = {
     DocumentType.PASSPORT: re.compile(r"^[A-Z0-9]{5,17}$"),

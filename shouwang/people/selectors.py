@@ -29,7 +29,9 @@ def search_people(community: Community, query: str, *, limit: int = 10) -> list[
     张三; surnames like 单 read ``shan``, see :mod:`shouwang.people.names`); Chinese matches any
     part of the name. At most ``limit`` of each kind, residents first. Two queries.
     """
-    text = unicodedata.normalize("NFKC", query).strip().lower().replace(" ", "")
+    text = "".join(
+        ch for ch in unicodedata.normalize("NFKC", query).lower() if not ch.isspace() and ch.isprintable()
+    )
     if not text:
         return []
     if text.isascii() and text.isalpha():

@@ -37,6 +37,8 @@ def normalise_phone(raw: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+# Zero-width characters pasted from chat apps would make 张三丰 and 张\u200b三丰 two people.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 _MIDDLE_DOTS = str.maketrans({"•": "·", "・": "·", "．": "·", "‧": "·", "∙": "·", "⋅": "·"})
 
 
@@ -48,7 +50,9 @@ def clean_name(raw: str) -> str:
     """
     import unicodedata
 
-    name = " ".join(unicodedata.normalize("NFC", raw or "").split()).translate(_MIDDLE_DOTS)
+    name = " ".join(unicodedata.normalize("NFC", raw or "").translate(_INVISIBLE).split()).translate(
+        _MIDDLE_DOTS
+    )
     if not name or len(name) > 100 or not any(ch.isalpha() for ch in name) or name[0] in "=+-@":
         raise InvalidInput("name_invalid", field="name", raw=(raw or "")[:30])
     return name

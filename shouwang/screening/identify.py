@@ -73,6 +73,7 @@ class Found:
     quarantine_until: dt.date | None = None
     person_key: str = ""
     person_masked: str = ""
+    community_id: int | None = None  # the community the pass or person belongs to
 
 
 def _digest(text: str) -> str:
@@ -144,6 +145,7 @@ def _fetch_pass(sql: str, param: int | str, by: IdentifiedBy) -> Found | None:
         quarantine_until=_as_date(quarantine),
         person_key=f"r:{resident_id}" if resident_id else f"m:{member_id}",
         person_masked=f"{_masked_name(name)} {masked}",
+        community_id=community_id,
     )
 
 
@@ -171,6 +173,7 @@ def _found_person(resident: Resident | None, member: InstitutionMember | None, b
         quarantine_until=resident.quarantine_until if resident else None,
         person_key=f"r:{resident.pk}" if resident else f"m:{holder.pk}",
         person_masked=f"{holder.masked_name} {holder.id_masked}",
+        community_id=holder.community_id,
     )
 
 

@@ -56,8 +56,14 @@ def recent_screenings(checkpoint: Checkpoint, *, limit: int = 10) -> list[dict[s
 
 def person_card(found: Found, checkpoint: Checkpoint) -> dict[str, Any]:
     """What the gate page shows before the temperature: masked identity, where they live or
-    work, the pass with its type's picture, its status today (local) and any home quarantine."""
+    work, the pass with its type's picture, its status today (local) and any home quarantine.
+
+    For a pass or person of another community only what its decision needs is shown (the pass,
+    its status and community): their address and quarantine are not this gate's business.
+    """
     today = checkpoint.community.local_date(timezone.now())
+    if found.community_id is not None and found.community_id != checkpoint.community_id:
+        return _foreign_card(found, today)
     card: dict[str, Any] = {
         "identity": str(found.identity),
         "person": found.person_masked,
@@ -82,6 +88,32 @@ def person_card(found: Found, checkpoint: Checkpoint) -> dict[str, Any]:
             "issuer": p.pass_type.issuer,
             "colour": p.pass_type.colour,
             "picture": reverse("pass-type-picture", args=[p.pass_type_id]) if p.pass_type.picture else None,
+            "valid_until": p.valid_until.isoformat(),
+            "status": p.status_on(today),
+            "community": p.community.name,
+        }
+    return card
+
+
+def _foreign_card(found: Found, today: dt.date) -> dict[str, Any]:
+    card: dict[str, Any] = {
+        "identity": str(found.identity),
+        "person": found.person_masked,
+        "where": "",
+        "pass": None,
+        "quarantine_until": None,
+        "in_quarantine": False,
+        "resident": None,
+        "member": None,
+    }
+    if found.pass_id:
+        p = Pass.objects.select_related("pass_type", "community").get(pk=found.pass_id)
+        card["pass"] = {
+            "number": p.number,
+            "type": p.pass_type.name,
+            "issuer": p.pass_type.issuer,
+            "colour": p.pass_type.colour,
+            "picture": None,
             "valid_until": p.valid_until.isoformat(),
             "status": p.status_on(today),
             "community": p.community.name,

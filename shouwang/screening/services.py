@@ -30,7 +30,7 @@ from shouwang.screening.decision import GateInput, Outcome, decide
 from shouwang.screening.identify import Found, Identifier, identify
 from shouwang.screening.models import Alert, ScreeningEvent
 from shouwang.screening.policy import Policy
-from shouwang.screening.temperature import parse_temperature
+from shouwang.screening.temperature import Reading, parse_temperature
 
 logger = logging.getLogger("shouwang.screening")
 
@@ -51,22 +51,11 @@ class ScreeningResult:
     created: bool
 
 
-def _fingerprint(
-    checkpoint: Checkpoint, direction: str, ident: Identifier, temperature: Any, mask: Any
-) -> str:
+def _fingerprint(checkpoint: Checkpoint, direction: str, found: Found, reading: Reading, mask: Any) -> str:
+    """What makes two submissions the same screening: gate, direction, person and the reading
+    as read (``366``, ``36.6`` and ``３６６`` are one reading; a QR and its typed number one person)."""
     canonical = json.dumps(
-        [
-            checkpoint.pk,
-            direction,
-            ident.qr,
-            ident.pass_number,
-            ident.id_number,
-            ident.resident,
-            ident.member,
-            str(temperature),
-            mask,
-        ],
-        ensure_ascii=False,
+        [checkpoint.pk, direction, found.person_key, str(reading.celsius), reading.converted_from_f, mask]
     )
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -124,13 +113,13 @@ def record_screening(
     if occurred_at < now - dt.timedelta(days=policy.backdate_days):
         raise InvalidInput("occurred_at_too_old", field="occurred_at", days=policy.backdate_days)
     require_community(actor, community)
-    fingerprint = _fingerprint(checkpoint, direction, ident, temperature, mask)
+    reading = parse_temperature(temperature, policy)
+    found = identify(ident, community)
+    fingerprint = _fingerprint(checkpoint, direction, found, reading, mask)
     if client_id is not None:
         existing = ScreeningEvent.objects.filter(pk=client_id).first()
         if existing is not None:
             return _repeat(existing, fingerprint)
-    reading = parse_temperature(temperature, policy)
-    found = identify(ident, community)
     local = occurred_at.astimezone(community.tz)
 
     try:

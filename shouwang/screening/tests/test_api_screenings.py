@@ -294,3 +294,28 @@ def test_lookup_of_another_apps_qr_says_so_before_the_reading(world: World, gate
     ).json()
     assert card["identity"] == "not_a_pass"
     assert card["note"] == "This QR code is not one of our passes."
+
+
+def test_lookup_of_another_communitys_person_shows_no_address_or_quarantine(world: World) -> None:
+    from shouwang.passes.services import issue_pass
+    from shouwang.people.services import ResidentIn, set_quarantine_until, upsert_resident
+
+    other, _ = upsert_resident(
+        world.community_b,
+        ResidentIn(name="王五", id_number="110102198502020010", address="东斜街 9 号"),
+        actor=world.admin,
+    )
+    set_quarantine_until(other, dt.date(2099, 1, 1), actor=world.admin, reason="返京")
+    p = issue_pass(
+        other,
+        pass_type=world.pass_type_b,
+        valid_from=dt.date(2020, 1, 1),
+        valid_until=dt.date(2099, 1, 1),
+        actor=world.admin,
+    )
+    worker = Client(HTTP_AUTHORIZATION=f"Bearer {token_for('worker')}")
+    for query in (f"pass_number={p.number}", "id_number=110102198502020010"):
+        card = worker.get(f"/api/v1/checkpoints/lixue-e/lookup?{query}").json()
+        assert card["where"] == "" and card["in_quarantine"] is False and card["quarantine_until"] is None
+        assert card["resident"] is None
+        assert card["pass"]["community"] == "西单北社区" and card["pass"]["picture"] is None

@@ -287,3 +287,24 @@ def test_times_and_numbers_that_cannot_be_right_are_refused(world: World) -> Non
 def test_document_type_in_chinese_words(world: World) -> None:
     event = screen(world, Identifier(id_number="E12345678", id_type="护照")).event
     assert (event.decision, event.reasons[0]) == ("register", "person_unknown")
+
+
+def test_the_same_reading_spelt_differently_is_one_record(world: World) -> None:
+    t0 = timezone.now() - dt.timedelta(minutes=1)
+    first = screen(world, Identifier(qr=qr_payload(world.pass_)), temperature="366", occurred_at=t0)
+    for i, typed in enumerate(("36.6", "３６６", 36.6), start=1):
+        again = screen(
+            world,
+            Identifier(pass_number=world.pass_.number),
+            temperature=typed,
+            occurred_at=t0 + dt.timedelta(seconds=i),
+        )
+        assert (again.created, again.event.pk) == (False, first.event.pk)
+
+
+def test_zero_width_characters_do_not_split_a_person(world: World) -> None:
+    from shouwang.people.services import clean_name
+
+    assert clean_name("张\u200b三丰") == "张三丰"
+    event = screen(world, Identifier(id_number="110102198001010017\u200b")).event
+    assert event.resident_id == world.resident.pk
