@@ -7,7 +7,7 @@ with granian (1 worker, 1 thread), logs in as ``gate`` in headless Chromium (360
 opens ``/gate/dongxie-n/`` and screens ``--people`` residents of 西单北社区 whose passes are valid
 (their numbers come from ``GET /api/v1/passes`` with an admin token; the scanner "reads" each
 pass's signed QR). Per person: the scanner types the QR and presses Enter, then ``366`` is
-typed on the card (the three digits confirm by themselves), and the next scan follows straight
+tapped on the card's keypad (the three digits confirm by themselves), and the next scan follows straight
 on the decision screen (no "next person" tap).
 
 Measured in the page (``performance.now()``), so Playwright's own round trips do not count:
@@ -71,7 +71,9 @@ PROBE = """
     }
     if (m.open) { m.keys++; m.lastKey = performance.now(); }
   }, true);
-  document.addEventListener('pointerdown', (e) => { if (e.isTrusted && m.open) m.taps++; }, true);
+  document.addEventListener('pointerdown', (e) => {
+    if (e.isTrusted && m.open) { m.taps++; m.lastKey = performance.now(); }
+  }, true);
   const watch = () => {
     const card = document.getElementById('card');
     const decision = document.getElementById('decision');
@@ -157,7 +159,8 @@ def screen_one(page: Any, qr: str) -> dict[str, Any]:
     page.fill("#ident", qr)  # the scanner's characters (one paste: not counted)
     page.keyboard.press("Enter")  # the scanner's Enter
     page.wait_for_selector("#card:not([hidden])")
-    page.keyboard.type("366")  # three digits; a plausible °C confirms by itself
+    for digit in "366":  # three taps on the keypad; a plausible °C confirms by itself
+        page.click(f"#keypad button[data-key='{digit}']")
     page.wait_for_function("window.__gateBench.decisionRaf !== null")
     m: dict[str, Any] = page.evaluate("window.__gateBench")
     m["label"] = page.inner_text("#decision-label")
@@ -271,7 +274,7 @@ def main() -> None:
         print(f"{name:34}{statistics.median(values):8.0f}{percentile(values, 0.95):8.0f}{max(values):8.0f}")
     counts = sorted(set(interactions))
     print(
-        f"{'interactions per person':34}{statistics.median(interactions):8.0f}   (scan Enter 1 + digits 3; seen: {counts})"
+        f"{'interactions per person':34}{statistics.median(interactions):8.0f}   (scan Enter 1 + taps 3; seen: {counts})"
     )
     print("decisions: " + ", ".join(f"{k} {v}" for k, v in sorted(decisions.items())))
     print(

@@ -73,6 +73,7 @@ def gate_page(request: HttpRequest, code: str) -> HttpResponse:
             "no_pass": _("No pass on file"),
             "camera": _("Cannot open the camera: allow camera access, or use a scanner or type the number."),
             "decoder": _("This browser cannot read QR codes: use a scanner or type the number."),
+            "session_expired": _("Your log-in has ended. Reload the page and log in again."),
         },
     }
     return render(

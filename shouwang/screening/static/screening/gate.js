@@ -32,7 +32,11 @@
     );
   }
   function show(el, on) { el.hidden = !on; }
-  function errorText(data) {
+  function errorText(data, status) {
+    // A log-in that ended (logged out, or in again elsewhere) fails with 401/403 and no code of ours.
+    if (status === 401 || (status === 403 && !(data && data.code && data.code !== "unauthorized"))) {
+      return cfg.text.session_expired;
+    }
     if (data && data.errors && data.errors.length) return data.errors.map((e) => e.message).join(" ");
     return (data && data.message) || cfg.text.network;
   }
@@ -47,9 +51,11 @@
     const text = raw.normalize("NFKC").trim();
     const compact = text.replace(/[\s-]/g, "");
     if (/^(\\0\d{5}|\]Q\d)*SW\d\./.test(text) || text.length > 40 || /^https?:/i.test(text)) return { qr: text };
-    if (/^[A-Za-z]{2,5}-?\d{3,8}$/.test(text)) return { pass_number: text };
+    if (/^[A-Za-z]{2,5}-\d{3,8}$/.test(text)) return { pass_number: text };
     if (/^\d{15}$|^\d{17}[\dXx]$/.test(compact)) return { id_number: compact };
-    if (/^[A-Z]\d{7,9}$/i.test(compact)) return { id_number: compact, id_type: "passport" };
+    // Passports: E12345678, EA1234567 (one or two letters, then 7–8 digits).
+    if (/^[A-Z]{1,2}\d{7,8}$/i.test(compact)) return { id_number: compact, id_type: "passport" };
+    if (/^[A-Za-z]{3,5}\d{3,8}$/.test(compact)) return { pass_number: compact };
     return null; // a name or pinyin initials
   }
 
@@ -66,8 +72,9 @@
   function onInput() {
     const raw = $("ident").value;
     clearTimeout(searchTimer);
-    // Typing or scanning while a decision shows starts the next person at once.
-    if (shown && raw) dismiss();
+    // Typing or scanning while a decision or a card shows starts the next person at once:
+    // nothing more may be recorded for the one before.
+    if ((shown || !$("card").hidden) && raw) dismiss();
     if (raw.trim() && !classify(raw) && !/^\d/.test(raw.trim())) {
       searchTimer = setTimeout(() => search(raw), 150);
     } else {
@@ -78,11 +85,11 @@
   // Names and initials; with ``enter`` (the name was typed and Enter pressed) one hit is taken.
   function search(raw, enter) {
     const seq = ++lookups;
-    api(base + "/people?q=" + encodeURIComponent(raw.trim())).then(({ ok, data }) => {
+    api(base + "/people?q=" + encodeURIComponent(raw.trim())).then(({ ok, status, data }) => {
       if (seq !== lookups) return;
       const list = $("picks");
       list.innerHTML = "";
-      if (!ok) { showIdentError(errorText(data)); return; }
+      if (!ok) { showIdentError(errorText(data, status)); return; }
       if (enter && data.length === 1) {
         lookup(data[0].kind === "member" ? { member: data[0].id } : { resident: data[0].id });
         return;
@@ -117,9 +124,9 @@
   function lookup(ident) {
     const seq = ++lookups;
     const params = new URLSearchParams(ident);
-    api(base + "/lookup?" + params.toString()).then(({ ok, data }) => {
+    api(base + "/lookup?" + params.toString()).then(({ ok, status, data }) => {
       if (seq !== lookups) return;
-      if (!ok) { showIdentError(errorText(data)); return; }
+      if (!ok) { showIdentError(errorText(data, status)); return; }
       who = ident;
       show($("ident-error"), false);
       show($("picks"), false);
@@ -175,13 +182,25 @@
     const c = Number(t) / 10;
     return c >= 35.0 && c <= 42.0;
   }
-  function key(k) {
+  // ``tapped``: from the on-screen keypad. Only taps take the 3-digit shortcut: a keyboard is
+  // also what a scanner gun or a worker typing the next person's ID number uses, and 410102…
+  // must never become 41.0 °C for the person on the card.
+  function key(k, tapped) {
     if ($("card").hidden || busy) return;
     if (k === "back") { setTyped(typed.slice(0, -1)); return; }
     if (k === "." && typed.includes(".")) return;
+    if (!tapped && !typed.includes(".") && k !== "." && typed.length >= 4) {
+      // Five digits are no temperature: it is a number for the next person.
+      const text = typed + k;
+      setTyped("");
+      dismiss();
+      $("ident").value = text;
+      $("ident").focus();
+      return;
+    }
     if (typed.length >= 5) return;
     setTyped(typed + k);
-    if (plausibleShortcut(typed)) confirm();
+    if (tapped && plausibleShortcut(typed)) confirm();
   }
 
   function setDirection(d) {
@@ -203,13 +222,16 @@
     if (!who || busy) return;
     busy = true;
     sentTyped = typed;
+    const person = who;
     const body = Object.assign({ id: uuid(), checkpoint: cfg.checkpoint, direction: direction, mask: mask }, who);
     if (typed) body.temperature = typed;
-    api(cfg.api + "/screenings", { method: "POST", body: JSON.stringify(body) }).then(({ ok, data }) => {
+    api(cfg.api + "/screenings", { method: "POST", body: JSON.stringify(body) }).then(({ ok, status, data }) => {
       busy = false;
-      if (!ok) { showIdentError(errorText(data)); return; }
+      if (!ok) { showIdentError(errorText(data, status)); return; }
       show($("ident-error"), false);
-      renderDecision(data);
+      // The next person was scanned while this answer travelled: keep their card; the answer
+      // is in the last 10.
+      if (who === person) renderDecision(data);
       refresh();
     }, () => { busy = false; showIdentError(cfg.text.network); });
   }
@@ -310,7 +332,7 @@
   const unit = document.querySelector(".temp-row .unit") || document.createElement("span");
   $("identify").addEventListener("submit", onIdentify);
   $("ident").addEventListener("input", onInput);
-  $("keypad").addEventListener("click", (e) => { const k = e.target.closest("button"); if (k) key(k.dataset.key); });
+  $("keypad").addEventListener("click", (e) => { const k = e.target.closest("button"); if (k) key(k.dataset.key, true); });
   document.querySelectorAll(".dir").forEach((b) => b.addEventListener("click", () => setDirection(b.dataset.dir)));
   const maskButton = $("mask");
   maskButton.dataset.on = maskButton.textContent;
@@ -320,18 +342,16 @@
   $("retest").addEventListener("click", retest);
   $("next").addEventListener("click", next);
   // Keys. In #ident: Enter identifies, ArrowDown goes to the pick list, Esc clears. On the card:
-  // digits are the temperature, Enter confirms (wherever the focus is on the card), m mask,
-  // o direction, Esc next person. On a retest answer, digits are the retest reading of the same
-  // person. Any other character (a scan, a name) goes to #ident, which starts the next person.
+  // digits are the temperature (five or more: the next person's number), Enter confirms
+  // (wherever the focus is on the card), Esc next person; mask and direction are buttons (Tab).
+  // On a decision, anything typed is the next person; a retest is the 复测 button. Any other
+  // character (a scan, a name) goes to #ident, which starts the next person.
   const printable = (e) => e.key.length === 1 && e.key !== " ";
   document.addEventListener("keydown", (e) => {
     if (e.ctrlKey || e.metaKey || e.altKey || e.isComposing || e.keyCode === 229) return;
     const ident = $("ident");
     const inIdent = e.target === ident;
     if (shown) {
-      if (shown === "retest" && /^[0-9.,]$/.test(e.key) && !(inIdent && ident.value)) {
-        e.preventDefault(); retest(); key(e.key === "," ? "." : e.key); return;
-      }
       if (e.key === "Escape") { e.preventDefault(); next(); return; }
       if (e.key === "Enter" && inIdent) { e.preventDefault(); if (ident.value.trim()) onIdentify(); else next(); }
       if (!inIdent && printable(e)) ident.focus(); // the character lands in #ident
@@ -352,9 +372,6 @@
     else if (e.key === "Backspace") { e.preventDefault(); key("back"); }
     else if (e.key === "Enter" && onCard) { e.preventDefault(); confirm(); }
     else if (e.key === "Escape") { e.preventDefault(); next(); }
-    // Lower case only: pass numbers and scanned QR text are upper case (TPS-000001, SW1.…).
-    else if (e.key === "m") { toggleMask(); }
-    else if (e.key === "o") { setDirection(direction === "in" ? "out" : "in"); }
     else if (printable(e)) { ident.focus(); } // a scan or a name for the next person
   });
   // For the camera (gate-camera.js): what a camera read is handled like a scanner's Enter.
