@@ -380,6 +380,7 @@ def test_gate_page_in_english_in_browser(world: World, page: Any) -> None:
     assert_fits_phone(page)
     screenshot(page, "gate-card-en")
     page.keyboard.type("366")
+    page.keyboard.press("Enter")  # from a keyboard the reading waits for Enter
     page.wait_for_selector("#decision:not([hidden])")
     assert page.inner_text("#decision-label") == "Admit"
     page.wait_for_selector("#recent li")
@@ -406,6 +407,7 @@ def test_gate_page_in_chinese_in_browser(world: World, page: Any) -> None:
     page.click("#mask")
     assert_fits_phone(page)
     page.keyboard.type("366")
+    page.keyboard.press("Enter")
     page.wait_for_selector("#decision:not([hidden])")
     page.wait_for_selector("#recent li")
     assert "进" in page.inner_text("#recent li").split()
