@@ -62,63 +62,49 @@ def person_card(found: Found, checkpoint: Checkpoint) -> dict[str, Any]:
     its status and community): their address and quarantine are not this gate's business.
     """
     today = checkpoint.community.local_date(timezone.now())
-    if found.community_id is not None and found.community_id != checkpoint.community_id:
-        return _foreign_card(found, today)
+    foreign = found.community_id is not None and found.community_id != checkpoint.community_id
+    in_quarantine = bool(found.quarantine_until and today <= found.quarantine_until)
     card: dict[str, Any] = {
         "identity": str(found.identity),
         "person": found.person_masked,
-        "where": "",
-        "pass": None,
-        "quarantine_until": found.quarantine_until.isoformat() if found.quarantine_until else None,
-        "in_quarantine": bool(found.quarantine_until and today <= found.quarantine_until),
-        "resident": found.resident_id,
-        "member": found.member_id,
+        "where": "" if foreign else _where(found),
+        "pass": _pass_summary(found.pass_id, today, picture=not foreign) if found.pass_id else None,
+        "quarantine_until": None
+        if foreign or not found.quarantine_until
+        else found.quarantine_until.isoformat(),
+        "in_quarantine": in_quarantine and not foreign,
+        "resident": None if foreign else found.resident_id,
+        "member": None if foreign else found.member_id,
     }
+    return card
+
+
+def _where(found: Found) -> str:
+    """The household's address, or the institution's name."""
     if found.resident_id:
         resident = Resident.objects.select_related("household").filter(pk=found.resident_id).first()
-        card["where"] = resident.household.address if resident and resident.household else ""
-    elif found.member_id:
+        return resident.household.address if resident and resident.household else ""
+    if found.member_id:
         member = InstitutionMember.objects.select_related("institution").filter(pk=found.member_id).first()
-        card["where"] = member.institution.name if member else ""
-    if found.pass_id:
-        p = Pass.objects.select_related("pass_type", "community").get(pk=found.pass_id)
-        card["pass"] = {
-            "number": p.number,
-            "type": p.pass_type.name,
-            "issuer": p.pass_type.issuer,
-            "colour": p.pass_type.colour,
-            "picture": reverse("pass-type-picture", args=[p.pass_type_id]) if p.pass_type.picture else None,
-            "valid_until": p.valid_until.isoformat(),
-            "status": p.status_on(today),
-            "community": p.community.name,
-        }
-    return card
+        return member.institution.name if member else ""
+    return ""
 
 
-def _foreign_card(found: Found, today: dt.date) -> dict[str, Any]:
-    card: dict[str, Any] = {
-        "identity": str(found.identity),
-        "person": found.person_masked,
-        "where": "",
-        "pass": None,
-        "quarantine_until": None,
-        "in_quarantine": False,
-        "resident": None,
-        "member": None,
+def _pass_summary(pass_id: int, today: dt.date, *, picture: bool) -> dict[str, Any]:
+    """The pass as the card shows it; the picture URL only where the viewer may load it."""
+    p = Pass.objects.select_related("pass_type", "community").get(pk=pass_id)
+    return {
+        "number": p.number,
+        "type": p.pass_type.name,
+        "issuer": p.pass_type.issuer,
+        "colour": p.pass_type.colour,
+        "picture": reverse("pass-type-picture", args=[p.pass_type_id])
+        if picture and p.pass_type.picture
+        else None,
+        "valid_until": p.valid_until.isoformat(),
+        "status": p.status_on(today),
+        "community": p.community.name,
     }
-    if found.pass_id:
-        p = Pass.objects.select_related("pass_type", "community").get(pk=found.pass_id)
-        card["pass"] = {
-            "number": p.number,
-            "type": p.pass_type.name,
-            "issuer": p.pass_type.issuer,
-            "colour": p.pass_type.colour,
-            "picture": None,
-            "valid_until": p.valid_until.isoformat(),
-            "status": p.status_on(today),
-            "community": p.community.name,
-        }
-    return card
 
 
 def open_alerts(user: Any, *, limit: int = 50) -> list[Alert]:
