@@ -54,6 +54,9 @@ SHOUWANG_PASS_SIGNING_KEY = env("SHOUWANG_PASS_SIGNING_KEY")
 SHOUWANG_PASS_KEY_FILE = SECRETS_DIR / "pass_signing_ed25519"
 # A font with CJK Extension A (e.g. 䶮) for pass cards; see ``shouwang.passes.fonts``.
 SHOUWANG_CJK_FONT = env("SHOUWANG_CJK_FONT")
+# Where reminders and alerts go: "log" (default), "email", "webhook:https://…", or several: "log,email".
+SHOUWANG_NOTIFIER = env("SHOUWANG_NOTIFIER", "log")
+DEFAULT_FROM_EMAIL = env("SHOUWANG_FROM_EMAIL", "shouwang@localhost")
 
 DEBUG = env("SHOUWANG_DEBUG", "0" if PRODUCTION else "1") == "1"
 ALLOWED_HOSTS = [h for h in env("SHOUWANG_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
@@ -74,6 +77,8 @@ INSTALLED_APPS = [
     "shouwang.people",
     "shouwang.passes",
     "shouwang.screening",
+    "shouwang.quarantine",
+    "shouwang.roster",
     "shouwang.demo",
 ]
 

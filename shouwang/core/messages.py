@@ -31,6 +31,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "数据库尚未初始化（{detail}）。请先运行：shouwang migrate（或 shouwang demo --load-only）。",
         "The database is not set up yet ({detail}). Run first: shouwang migrate (or shouwang demo --load-only).",
     ),
+    "division_unknown": (
+        "“{code}”不是现行的行政区划代码。请从列表中选择来自地区（可输入中文、拼音或首字母搜索，如“武汉”“wuhan”“wh”）。",
+        "'{code}' is not a current division code. Pick where they came from in the list (search in Chinese, pinyin or initials, e.g. 武汉, wuhan, wh).",
+    ),
+    "notifier_unknown": (
+        "通知方式“{spec}”无效，可选：log、email、webhook:https://…，多个用逗号分隔。",
+        "Notifier '{spec}' is not valid: use log, email or webhook:https://…, several separated by commas.",
+    ),
     "body_too_big": ("请求内容太大（超过 2.5 MB）。", "The request body is too large (over 2.5 MB)."),
     "server_error": (
         "服务器出错，此次操作未保存。请稍后重试；如仍出错请联系管理员。",
@@ -210,6 +218,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "decision_deny": ("禁止通行", "Deny"),
     "decision_register": ("请登记", "Register"),
 }
+
+
+def register_messages(extra: dict[str, tuple[str, str]]) -> None:
+    """Add an app's codes (called from its ``AppConfig.ready``); a code may not change meaning."""
+    for code, pair in extra.items():
+        if MESSAGES.get(code, pair) != pair:
+            raise ValueError(f"message code {code!r} is already defined differently")
+    MESSAGES.update(extra)
 
 
 def describe(code: str, lang: str = "zh-hans", /, **params: Any) -> str:
