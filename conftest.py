@@ -32,6 +32,7 @@ class World:
     worker: Any
     gate_user: Any
     other_gate_user: Any
+    health: Any
 
 
 def make_staff(username: str, role: str, subdistrict: Any, communities: list[Any]) -> Any:
@@ -89,6 +90,25 @@ def world(db: Any) -> World:
         worker=make_staff("worker", Role.COMMUNITY_WORKER, sub, [a]),
         gate_user=make_staff("gate", Role.GATE_STAFF, sub, [a]),
         other_gate_user=make_staff("gate-b", Role.GATE_STAFF, sub, [b]),
+        health=make_staff("health", Role.HEALTH_STATION, sub, [a]),
+    )
+
+
+def start_quarantine(world: World, resident: Any, last_day: dt.date, *, origin: str = "420102") -> Any:
+    """Put ``resident`` in home quarantine ending on local ``last_day`` (≥ today), through the
+    service: an arrival by train at 10:00 local 13 days before (origin 武汉市江岸区)."""
+    from shouwang.quarantine.choices import Source
+    from shouwang.quarantine.services import PersonIn, TripIn, register_returnee
+
+    community = resident.community
+    arrival = dt.datetime.combine(last_day - dt.timedelta(days=13), dt.time(10), tzinfo=community.tz)
+    return register_returnee(
+        community,
+        person=PersonIn(resident=resident.pk),
+        trip=TripIn(origin=origin, arrived_at=arrival, transport="train", transport_number="G508"),
+        source=Source.WORKER,
+        actor=world.worker if community == world.community_a else world.admin,
+        now=min(arrival + dt.timedelta(hours=1), dt.datetime.now(dt.UTC)),
     )
 
 

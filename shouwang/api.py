@@ -21,6 +21,7 @@ from shouwang.core.errors import ShouwangError, ValidationErrors
 from shouwang.core.messages import describe, pick_language
 from shouwang.passes.api import router as passes_router
 from shouwang.places.api import router as places_router
+from shouwang.quarantine.api import router as quarantine_router
 from shouwang.screening.api import router as screening_router
 
 logger = logging.getLogger("shouwang.api")
@@ -154,3 +155,4 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
 api.add_router("/v1", places_router)
 api.add_router("/v1", passes_router)
 api.add_router("/v1", screening_router)
+api.add_router("/v1", quarantine_router)

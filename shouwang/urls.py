@@ -16,6 +16,7 @@ urlpatterns = [
     path("passes/types/<int:pk>/picture.png", pass_views.pass_type_picture, name="pass-type-picture"),
     path("gate/", gate_views.gate_home, name="gate-home"),
     path("gate/<slug:code>/", gate_views.gate_page, name="gate-page"),
+    path("quarantine/", include("shouwang.quarantine.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", core_views.healthz, name="healthz"),
     path("api/", api.urls),

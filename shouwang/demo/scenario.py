@@ -8,7 +8,7 @@ numbers built with a valid check digit, mobile numbers in real mainland ranges. 
 the three on record carry ``invented=True``; no real ministry is named.
 
 People, passes and quarantine go through the services (``upsert_resident``, ``register_member``,
-``issue_passes``, ``revoke_pass``, ``set_quarantine_until``), so the demo exercises the same code as
+``issue_passes``, ``revoke_pass``, ``register_returnee``, ``record_follow_up``), so the demo exercises the same code as
 the pages. Reference rows with no service yet (sub-district, communities, checkpoints,
 institutions, pass types, teams, staff accounts) are created with the ORM.
 
@@ -42,8 +42,11 @@ from shouwang.passes.models import Pass, PassType
 from shouwang.passes.services import issue_passes, revoke_pass
 from shouwang.people.choices import InstitutionKind
 from shouwang.people.models import Household, Institution, InstitutionMember, Resident
-from shouwang.people.services import ResidentIn, register_member, set_quarantine_until, upsert_resident
+from shouwang.people.services import ResidentIn, register_member, upsert_resident
 from shouwang.places.models import Checkpoint, Community, Subdistrict
+from shouwang.quarantine.choices import IN_FORCE, Source
+from shouwang.quarantine.models import QuarantinePlan
+from shouwang.quarantine.services import PersonIn, TripIn, record_follow_up, register_returnee, release_due
 
 SUBDISTRICT_CODE = "xichangan"
 SUBDISTRICT_NAME = "西长安街街道"
@@ -676,6 +679,12 @@ def _load_logins(password: str) -> tuple[Login, ...]:
             Role.COMMUNITY_WORKER.value,
             "西单北社区工作者 community worker, Xidan North",
         ),
+        Login(
+            "health",
+            password,
+            Role.HEALTH_STATION.value,
+            "社区卫生站，两个社区 health station, both communities",
+        ),
         Login("gate", password, Role.GATE_STAFF.value, "卡口值守，两个社区 gate staff, both communities"),
         Login(
             "cadre01",
@@ -708,7 +717,9 @@ def _summary(
         ).count(),
         staff=Staff.objects.filter(subdistrict=sub).count(),
         teams=Team.objects.filter(subdistrict=sub).count(),
-        quarantined=Resident.objects.filter(community__subdistrict=sub, quarantine_until__gte=today).count(),
+        quarantined=QuarantinePlan.objects.filter(
+            community__subdistrict=sub, status__in=IN_FORCE, first_day__lte=today, last_day__gte=today
+        ).count(),
         today=today,
         seconds=seconds,
         logins=_load_logins(password),
@@ -773,6 +784,14 @@ def _load_staff(people: _People, sub: Subdistrict, comms: dict[str, Community], 
         role=Role.COMMUNITY_WORKER,
         display_name="西单北社区工作者（演示）",
         communities=[comms["xdb"]],
+    )
+    _make_staff(
+        "health",
+        hashed=hashed,
+        sub=sub,
+        role=Role.HEALTH_STATION,
+        display_name="社区卫生站（演示）",
+        communities=both,
     )
     _make_staff(
         "gate",
@@ -925,14 +944,37 @@ def _load_resident_passes(
         )
 
 
+# Where the demo's returnees came back from (GB/T 2260 prefecture codes): Hubei first, then the
+# neighbouring provinces and the big cities people went home to for the Spring Festival.
+_ORIGINS = (
+    "420100",
+    "421000",
+    "130600",
+    "411500",
+    "230100",
+    "440300",
+    "330300",
+    "370100",
+    "341200",
+    "430100",
+)
+_TRIPS = (("train", "G508"), ("train", "Z38"), ("flight", "CA1234"), ("car", "冀F12345"), ("coach", ""))
+
+
 def _load_quarantine(
     people: _People, residents: list[Resident], *, today: dt.date, actor: Any, protected: set[int]
 ) -> None:
-    """Returnees (~1.5 %) in 14-day home quarantine, arrival as day 1: half still in it today,
-    one on the last day, one free since this morning, the rest from the spring of 2020."""
+    """Returnees (~1.5 %) through the quarantine services, arrival as day 1: half still in home
+    quarantine today (one on its last day), one free since this morning, the rest from the
+    spring of 2020 and released when due. Plans in force have their follow-ups up to yesterday
+    (one yesterday evening with a fever, one with a cough, for the health station to act on)."""
     adults = [r for r in residents if r.pk not in protected and r.phone]
     count = max(3, len(residents) * 3 // 200)
     returnees = people.rng.sample(adults, min(count, len(adults)))
+    community = returnees[0].community if returnees else None
+    if community is None:
+        return
+    tz = community.tz
     for i, resident in enumerate(returnees):
         if i == 0:
             arrival = today - dt.timedelta(days=13)  # last day of quarantine: still stopped today
@@ -942,12 +984,48 @@ def _load_quarantine(
             arrival = today - dt.timedelta(days=people.rng.randint(0, 12))
         else:
             arrival = dt.date(2020, 2, 10) + dt.timedelta(days=people.rng.randint(0, 30))
-        set_quarantine_until(
-            resident,
-            arrival + dt.timedelta(days=13),
+        transport, number = people.rng.choice(_TRIPS)
+        arrived_at = dt.datetime.combine(arrival, dt.time(people.rng.randint(6, 22), 30), tzinfo=tz)
+        plan = register_returnee(
+            community,
+            person=PersonIn(resident=resident.pk),
+            trip=TripIn(
+                origin=people.rng.choice(_ORIGINS),
+                arrived_at=arrived_at,
+                transport=transport,
+                transport_number=number,
+                companions=people.rng.choice(("", "", "配偶 spouse", "子女 child")),
+            ),
+            source=people.rng.choice((Source.WORKER, Source.GATE, Source.SELF_REPORT)),
             actor=actor,
-            reason=f"返京居家观察 14 天，{arrival:%Y-%m-%d} 抵京 returned to Beijing on {arrival:%Y-%m-%d}",
+            now=arrived_at + dt.timedelta(hours=2),
         )
+        last = min(plan.last_day, today - dt.timedelta(days=1))
+        day = plan.first_day + dt.timedelta(days=1)
+        while day <= last:
+            for slot, hour in (("am", 9), ("pm", 16)):
+                sick = i == 2 and day == last and slot == "pm"
+                coughing = i == 4 and day == last and slot == "am"
+                method = people.rng.choice(("phone", "phone", "visit", "self"))
+                record_follow_up(
+                    plan,
+                    temperature="37.8"
+                    if sick
+                    else people.rng.choice(("36.4", "36.5", "36.6", "36.7", "36.8")),
+                    symptoms=["cough"] if coughing else [],
+                    method=method,
+                    actor=None if method == "self" else actor,
+                    slot=slot,
+                    local_date=day,
+                    now=dt.datetime.combine(day, dt.time(hour, 10), tzinfo=tz),
+                )
+            day += dt.timedelta(days=1)
+        if plan.last_day < today:
+            release_due(
+                [plan],
+                actor=actor,
+                now=dt.datetime.combine(plan.last_day, dt.time(8), tzinfo=tz) + dt.timedelta(days=1),
+            )
 
 
 def _load_members(

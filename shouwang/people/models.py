@@ -5,8 +5,6 @@ ID numbers are kept only as ``id_hash`` (keyed, for lookup) and ``id_masked`` (f
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db import models
 
 from shouwang.people.choices import DocumentType, Gender, InstitutionKind
@@ -29,11 +27,8 @@ class Household(models.Model):
 
 
 class Resident(models.Model):
-    """A person registered at an address (居民).
-
-    ``quarantine_until`` is the last local date of home quarantine (inclusive), a placeholder
-    until the quarantine app owns plans; going out on or before it is stopped at the gate.
-    """
+    """A person registered at an address (居民). Their home quarantine, if any, is a
+    :class:`shouwang.quarantine.models.QuarantinePlan`."""
 
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="residents")
     household = models.ForeignKey(
@@ -48,7 +43,6 @@ class Resident(models.Model):
     id_masked = models.CharField(max_length=40)
     phone = models.CharField(max_length=20, blank=True)
     relation_to_head = models.CharField(max_length=20, blank=True)
-    quarantine_until = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -63,9 +57,6 @@ class Resident(models.Model):
     def masked_name(self) -> str:
         """Surname kept, rest starred: 张三 → 张*, 买买提·艾力 → 买*****."""
         return self.name[:1] + "*" * max(len(self.name) - 1, 1)
-
-    def in_quarantine(self, today: dt.date) -> bool:
-        return self.quarantine_until is not None and today <= self.quarantine_until
 
 
 class Institution(models.Model):

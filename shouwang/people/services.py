@@ -165,18 +165,3 @@ def register_member(
         )
         log_action("member.register", actor=actor, community=institution.community, obj=member)
     return member
-
-
-def set_quarantine_until(resident: Resident, until: dt.date | None, *, actor: Any, reason: str) -> None:
-    """Placeholder for home quarantine (the quarantine work replaces it): last local day, inclusive."""
-    with transaction.atomic():
-        resident.quarantine_until = until
-        resident.save(update_fields=["quarantine_until", "updated_at"])
-        log_action(
-            "resident.quarantine",
-            actor=actor,
-            community=resident.community,
-            obj=resident,
-            until=until.isoformat() if until else None,
-            reason=reason,
-        )

@@ -147,34 +147,44 @@ def recent(request: HttpRequest, code: str) -> list[dict[str, Any]]:
 
 
 class AlertOut(Schema):
+    """An open alert. ``checkpoint``, ``reasons`` come from the gate screening that raised it
+    (empty for a follow-up alert); ``message`` says what happened and what to do."""
+
     id: int
     kind: str
     community: str
-    checkpoint: str
+    checkpoint: str | None
     person: str
     reasons: list[str]
+    message: str
     at: dt.datetime
 
 
 @router.get(
     "/alerts",
     response=list[AlertOut],
-    summary="Open alerts (fever referrals, quarantine breaches, forged passes)",
+    summary="Open alerts (fever referrals, quarantine breaches, forged passes, follow-up fevers and symptoms)",
 )
 def alerts(request: HttpRequest, limit: int = 50) -> list[AlertOut]:
     """What the community worker and the health station must act on, newest first; for
-    community workers and sub-district admins of those communities."""
-    require_role(request.user, Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_WORKER)
+    community workers, the health station and sub-district admins of those communities."""
+    from shouwang.quarantine.messages import alert_words
+
+    require_role(request.user, Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_WORKER, Role.HEALTH_STATION)
+    lang = pick_language(request.headers.get("Accept-Language"))
     rows = open_alerts(request.user, limit=max(1, min(limit, 200)))
     return [
         AlertOut(
             id=a.pk,
             kind=a.kind,
-            community=a.screening.community.code,
-            checkpoint=a.screening.checkpoint.code,
-            person=a.screening.person_masked,
-            reasons=list(a.screening.reasons),
-            at=a.screening.occurred_at,
+            community=a.community.code,
+            checkpoint=a.screening.checkpoint.code if a.screening else None,
+            person=a.screening.person_masked
+            if a.screening
+            else (a.resident.masked_name if a.resident else ""),
+            reasons=list(a.screening.reasons) if a.screening else [],
+            message=alert_words(a, lang),
+            at=a.screening.occurred_at if a.screening else a.created_at,
         )
         for a in rows
     ]

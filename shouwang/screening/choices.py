@@ -29,3 +29,5 @@ class AlertKind(models.TextChoices):
     FEVER_REFERRAL = "fever_referral", "发热转诊"
     QUARANTINE_BREACH = "quarantine_breach", "隔离人员外出"
     FORGED_PASS = "forged_pass", "伪造出入证"
+    FOLLOWUP_FEVER = "followup_fever", "隔离随访发热"
+    FOLLOWUP_SYMPTOMS = "followup_symptoms", "隔离随访有症状"

@@ -23,6 +23,7 @@ from shouwang.people.choices import DocumentType
 from shouwang.people.identity import parse_document_type, validate_document
 from shouwang.people.models import InstitutionMember, Resident
 from shouwang.places.models import Community
+from shouwang.quarantine.models import QuarantinePlan
 from shouwang.screening.choices import IdentifiedBy
 from shouwang.screening.decision import Identity, PassFacts
 
@@ -91,9 +92,13 @@ def _as_date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value))
 
 
+# The last day of the holder's home quarantine in force (active or extended), if any; released
+# and transferred plans no longer hold anyone at the gate.
+_QUARANTINE_SQL = "SELECT MAX(q.last_day) FROM {plans} q WHERE q.resident_id = {resident} AND q.status IN ('active', 'extended')"
+
 _HOLDER_SQL = """
 SELECT p.id, p.community_id, p.valid_from, p.valid_until, p.revoked_at, p.restricted,
-       p.resident_id, p.member_id, r.name, r.id_masked, r.quarantine_until, m.name, m.id_masked
+       p.resident_id, p.member_id, r.name, r.id_masked, ({quarantine}), m.name, m.id_masked
 FROM {passes} p
 LEFT JOIN {residents} r ON r.id = p.resident_id
 LEFT JOIN {members} m ON m.id = p.member_id
@@ -106,8 +111,18 @@ def _pass_query(where: str) -> str:
         passes=Pass._meta.db_table,
         residents=Resident._meta.db_table,
         members=InstitutionMember._meta.db_table,
+        quarantine=_QUARANTINE_SQL.format(plans=QuarantinePlan._meta.db_table, resident="p.resident_id"),
         where=where,
     )
+
+
+def quarantine_last_day(resident_id: int) -> dt.date | None:
+    """The last local day of the resident's home quarantine in force, if any (one query)."""
+    sql = _QUARANTINE_SQL.format(plans=QuarantinePlan._meta.db_table, resident="%s")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [resident_id])
+        row = cursor.fetchone()
+    return _as_date(row[0]) if row else None
 
 
 _BY_NUMBER = _pass_query("p.number = %s")
@@ -170,7 +185,7 @@ def _found_person(resident: Resident | None, member: InstitutionMember | None, b
         by,
         resident_id=resident.pk if resident else None,
         member_id=member.pk if member else None,
-        quarantine_until=resident.quarantine_until if resident else None,
+        quarantine_until=quarantine_last_day(resident.pk) if resident else None,
         person_key=f"r:{resident.pk}" if resident else f"m:{holder.pk}",
         person_masked=f"{holder.masked_name} {holder.id_masked}",
         community_id=holder.community_id,

@@ -67,13 +67,30 @@ class ScreeningEvent(models.Model):
 
 
 class Alert(models.Model):
-    """Something a person must act on: a fever referral, a quarantine breach, a forged pass."""
+    """Something a person must act on: a fever referral, a quarantine breach, a forged pass, a
+    fever or symptoms at a quarantine follow-up.
+
+    ``screening`` is set for alerts raised at a gate; ``resident`` and ``detail`` (JSON: the
+    plan, the day of quarantine, the reading, the symptoms) for those raised by a follow-up.
+    ``resolved_at``/``resolved_by``/``resolution`` record who dealt with it and how.
+    """
 
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=32, choices=AlertKind.choices)
-    screening = models.ForeignKey(ScreeningEvent, on_delete=models.CASCADE, related_name="alerts")
+    screening = models.ForeignKey(
+        ScreeningEvent, null=True, blank=True, on_delete=models.CASCADE, related_name="alerts"
+    )
+    resident = models.ForeignKey(Resident, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    detail = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolution = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["community", "resolved_at"], name="alert_community_open")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.created_at:%Y-%m-%d %H:%M}"

@@ -21,6 +21,10 @@ class Policy:
     health station at every gate of the community for this long (until the health station's own
     clearance exists). ``backdate_days``: how old an ``occurred_at`` an offline device may still
     send.
+
+    Home quarantine (DESIGN.md §4): ``quarantine_days`` calendar days with the arrival date as
+    day 1. Follow-ups: a morning one due from ``followup_am_from_h`` and overdue at
+    ``followup_am_until_h``, an afternoon one likewise (local hours, 0–24).
     """
 
     fever_c: Decimal = Decimal("37.3")
@@ -35,6 +39,11 @@ class Policy:
     duplicate_window_s: int = 10
     referral_hold_s: int = 4 * 3600
     backdate_days: int = 7
+    quarantine_days: int = 14
+    followup_am_from_h: int = 8
+    followup_am_until_h: int = 12
+    followup_pm_from_h: int = 14
+    followup_pm_until_h: int = 20
 
     @classmethod
     def from_overrides(cls, overrides: dict[str, Any] | None) -> Policy:

@@ -111,6 +111,6 @@ def open_alerts(user: Any, *, limit: int = 50) -> list[Alert]:
     """Unresolved alerts in the user's communities, newest first. One query."""
     return list(
         Alert.objects.filter(community_id__in=community_ids_for(user), resolved_at__isnull=True)
-        .select_related("screening", "screening__community", "screening__checkpoint")
+        .select_related("community", "screening__checkpoint", "resident__household", "screening__community")
         .order_by("-created_at")[:limit]
     )

@@ -26,7 +26,7 @@ from shouwang.passes.models import Pass
 from shouwang.people.models import InstitutionMember, Resident
 from shouwang.places.models import Checkpoint
 from shouwang.screening.choices import Decision, Direction
-from shouwang.screening.decision import GateInput, Outcome, decide
+from shouwang.screening.decision import GateInput, decide
 from shouwang.screening.identify import Found, Identifier, identify
 from shouwang.screening.models import Alert, ScreeningEvent
 from shouwang.screening.policy import Policy
@@ -181,10 +181,13 @@ def record_screening(
             )
             insert_row(event)
             if outcome.alerts:
-                Alert.objects.bulk_create(
-                    [Alert(community=community, kind=k, screening=event) for k in outcome.alerts]
+                raised = Alert.objects.bulk_create(
+                    [
+                        Alert(community=community, kind=k, screening=event, resident_id=found.resident_id)
+                        for k in outcome.alerts
+                    ]
                 )
-                transaction.on_commit(lambda: _notify(event, outcome))
+                transaction.on_commit(lambda: _notify(raised))
     except IntegrityError:
         # Two submissions of one client UUID raced; the other one won.
         if client_id is None:
@@ -313,10 +316,13 @@ def _bearing(
     return _Bearing(referred_since=referred_since)
 
 
-def _notify(event: ScreeningEvent, outcome: Outcome) -> None:
-    """Side effects after commit. For now, a structured log line per alert (a notifier plugs in
-    here when the quarantine and health-station work adds one)."""
-    for kind in outcome.alerts:
-        logger.warning(
-            "alert %s at %s (%s): %s", kind, event.checkpoint_id, event.local_date, ",".join(outcome.reasons)
-        )
+def _notify(alerts: list[Alert]) -> None:
+    """Side effects after commit: each alert, in words with what to do, to whoever acts on it
+    (the health station for a fever referral, the person's community worker for a breach)."""
+    from shouwang.quarantine.messages import alert_words
+    from shouwang.quarantine.notify import notify_alert
+
+    for alert in alerts:
+        if alert.pk is None:  # bulk_create on a database that returns no ids
+            continue
+        notify_alert(alert, alert_words(alert, "zh-hans"))

@@ -163,13 +163,21 @@ def test_institution_members_hold_their_institutions_passes(demo: Any) -> None:
 
 
 def test_some_returnees_are_in_home_quarantine_today(demo: Any) -> None:
-    returnees = Resident.objects.filter(quarantine_until__isnull=False)
-    assert 3 <= returnees.count() <= 6
-    active = [r for r in returnees if r.in_quarantine(TODAY)]
-    assert 0 < len(active) < returnees.count()
-    assert demo.quarantined == len(active)
-    assert returnees.filter(quarantine_until=TODAY).exists()  # day 14: still stopped
-    assert returnees.filter(quarantine_until=TODAY - dt.timedelta(days=1)).exists()  # day 15: free
+    from shouwang.quarantine.choices import IN_FORCE
+    from shouwang.quarantine.models import FollowUp, QuarantinePlan
+    from shouwang.screening.models import Alert
+
+    plans = QuarantinePlan.objects.all()
+    assert 3 <= plans.count() <= 6
+    active = plans.filter(status__in=IN_FORCE, first_day__lte=TODAY, last_day__gte=TODAY)
+    assert 0 < active.count() < plans.count()
+    assert demo.quarantined == active.count()
+    assert active.filter(last_day=TODAY).exists()  # day 14: still stopped
+    assert plans.filter(last_day=TODAY - dt.timedelta(days=1), status="released").exists()  # day 15: free
+    assert not plans.filter(status__in=IN_FORCE, last_day__lt=TODAY).exists()  # released when due
+    assert all(p.worker is not None for p in active)  # each has a community worker
+    assert FollowUp.objects.filter(plan__in=active, local_date=TODAY - dt.timedelta(days=1)).exists()
+    assert Alert.objects.filter(kind__in=("followup_fever", "followup_symptoms"), resolved_at=None).exists()
 
 
 def test_fifteen_cadres_in_two_teams_and_the_logins_work(demo: Any) -> None:

@@ -11,8 +11,9 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
-from conftest import World
+from conftest import World, start_quarantine
 from shouwang.passes.services import qr_payload
 from shouwang.screening.models import ScreeningEvent
 
@@ -259,9 +260,7 @@ def test_checkpoint_codes_are_not_case_sensitive(world: World, gate_client: Clie
 
 
 def test_alerts_reach_the_community_worker(world: World, gate_client: Client) -> None:
-    from shouwang.people.services import set_quarantine_until
-
-    set_quarantine_until(world.resident, dt.date(2099, 1, 1), actor=world.admin, reason="返京")
+    start_quarantine(world, world.resident, timezone.localdate() + dt.timedelta(days=3))
     post(gate_client, {"checkpoint": "lixue-e", "direction": "out", "pass_number": world.pass_.number})
     worker = Client(HTTP_AUTHORIZATION=f"Bearer {token_for('worker')}")
     rows = worker.get("/api/v1/alerts").json()
@@ -298,14 +297,14 @@ def test_lookup_of_another_apps_qr_says_so_before_the_reading(world: World, gate
 
 def test_lookup_of_another_communitys_person_shows_no_address_or_quarantine(world: World) -> None:
     from shouwang.passes.services import issue_pass
-    from shouwang.people.services import ResidentIn, set_quarantine_until, upsert_resident
+    from shouwang.people.services import ResidentIn, upsert_resident
 
     other, _ = upsert_resident(
         world.community_b,
         ResidentIn(name="王五", id_number="110102198502020010", address="东斜街 9 号"),
         actor=world.admin,
     )
-    set_quarantine_until(other, dt.date(2099, 1, 1), actor=world.admin, reason="返京")
+    start_quarantine(world, other, timezone.localdate() + dt.timedelta(days=3))
     p = issue_pass(
         other,
         pass_type=world.pass_type_b,

@@ -13,11 +13,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.utils import timezone
 from stdnum.cn import ric
 
-from conftest import World, screenshot
+from conftest import World, screenshot, start_quarantine
 from shouwang.core.tests.test_pages_browser import log_in
 from shouwang.passes.services import issue_pass, qr_payload, revoke_pass
 from shouwang.passes.signing import sign_pass
-from shouwang.people.services import ResidentIn, set_quarantine_until, upsert_resident
+from shouwang.people.services import ResidentIn, upsert_resident
 from shouwang.screening.models import ScreeningEvent
 
 # The card's controls, which must not overlap one another.
@@ -335,7 +335,7 @@ def test_deny_pass_of_another_community(world: World, page: Any) -> None:
 
 def test_deny_quarantine_going_out(world: World, page: Any) -> None:
     until = world.community_a.local_date(timezone.now()) + dt.timedelta(days=5)
-    set_quarantine_until(world.resident, until, actor=world.worker, reason="自外地返京")
+    start_quarantine(world, world.resident, until)
     open_gate(page)
     scan(page, qr_payload(world.pass_))
     assert page.is_visible("#quarantine-line")

@@ -13,11 +13,10 @@ import time_machine
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.utils import timezone
 
-from conftest import ZHANG_SAN_ID, World
+from conftest import ZHANG_SAN_ID, World, start_quarantine
 from shouwang.core.errors import Forbidden, InvalidInput
 from shouwang.passes import signing
 from shouwang.passes.services import qr_payload, revoke_pass
-from shouwang.people.services import set_quarantine_until
 from shouwang.screening.identify import Identifier
 from shouwang.screening.models import Alert, ScreeningEvent
 from shouwang.screening.services import IdReusedDifferently, record_screening
@@ -170,9 +169,7 @@ def test_retest_then_admit_even_within_seconds(world: World) -> None:
 
 
 def test_quarantined_resident_going_out_is_stopped(world: World) -> None:
-    set_quarantine_until(
-        world.resident, timezone.localdate() + dt.timedelta(days=3), actor=world.worker, reason="返京"
-    )
+    start_quarantine(world, world.resident, timezone.localdate() + dt.timedelta(days=3))
     event = screen(world, Identifier(resident=world.resident.pk), direction="out", temperature=None).event
     assert (event.decision, event.reasons[0]) == ("deny", "quarantine_active")
     assert Alert.objects.filter(kind="quarantine_breach").count() == 1
