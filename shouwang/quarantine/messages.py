@@ -147,15 +147,11 @@ QUARANTINE_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "remind_nobody": (
         "社区“{community}”没有社区工作者，以下 {count} 项无人接收提醒：",
-        "Community '{community}' has no community worker; nobody receives these {count}:",
+        "Community '{community}' has no community worker; nobody is told about these {count}:",
     ),
     "cli_option_required": (
         "缺少 {option}。用法：{usage}",
         "{option} is required. Usage: {usage}",
-    ),
-    "cli_notifier_invalid": (
-        "通知方式“{spec}”无效：可用 log、email、webhook:http(s)://主机/路径，多个用逗号分隔。",
-        "Notifier '{spec}' is not valid: use log, email, webhook:http(s)://host/path, or several joined by commas.",
     ),
     "cli_not_xlsx": (
         "“{path}”不是 .xlsx 文件名：请给出以 .xlsx 结尾的路径，例如 health-2020-03-01.xlsx。",

@@ -37,6 +37,38 @@ def get_plan(user: Any, plan_id: int) -> QuarantinePlan:
     return plan
 
 
+def list_plans(
+    user: Any,
+    *,
+    community_code: str | None = None,
+    status: str | None = None,
+    day: dt.date | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> list[QuarantinePlan]:
+    """Plans of the user's communities, newest arrival first; ``day``: holding someone at home
+    on that local date (including ones released or transferred later). One query."""
+    plans = QuarantinePlan.objects.filter(community_id__in=community_ids_for(user))
+    if community_code:
+        plans = plans.filter(community__code__iexact=community_code.strip())
+    if status:
+        plans = plans.filter(status=status)
+    if day is not None:
+        plans = plans.filter(in_force_on(day))
+    return list(
+        plans.select_related("community", "resident", "returnee", "worker__staff").order_by(
+            "-first_day", "-pk"
+        )[offset : offset + limit]
+    )
+
+
+def follow_ups_of(plan: QuarantinePlan) -> list[FollowUp]:
+    """A plan's follow-ups by local date and slot (am before pm)."""
+    return list(
+        FollowUp.objects.filter(plan=plan).select_related("recorded_by").order_by("local_date", "slot")
+    )
+
+
 def in_force_on(day: dt.date) -> Q:
     """Plans that hold someone at home on local ``day``."""
     return Q(status__in=IN_FORCE, first_day__lte=day, last_day__gte=day) | Q(
@@ -59,10 +91,11 @@ def slot_window(
 
 @dataclass
 class WorkItem:
-    """One plan on a worker's list for a local date: each slot's state (``done``, ``due``,
+    """One plan on a worker's list for local date ``day``: each slot's state (``done``, ``due``,
     ``overdue`` or ``later``), the day of quarantine, and the last reading (°C)."""
 
     plan: QuarantinePlan
+    day: dt.date
     day_number: int
     slots: dict[str, str]
     readings: dict[str, FollowUp] = field(default_factory=dict)
@@ -120,7 +153,7 @@ def worklist(
                 continue
             opens, closes = slot_window(slot, days[p.pk], p.community, policy)
             slots[slot] = "overdue" if now >= closes else ("due" if now >= opens else "later")
-        items.append(WorkItem(p, (days[p.pk] - p.first_day).days + 1, slots, readings))
+        items.append(WorkItem(p, days[p.pk], (days[p.pk] - p.first_day).days + 1, slots, readings))
     order = {"overdue": 0, "due": 1, "later": 2, "done": 3}
     items.sort(key=lambda it: (min(order[s] for s in it.slots.values()), it.plan.last_day, it.plan.pk))
     return items

@@ -325,6 +325,14 @@ def record_follow_up(
     community = plan.community
     if actor is not None:
         require_community(actor, community)
+        require_role(actor, Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_WORKER, Role.HEALTH_STATION)
+    if client_id is not None:
+        # A retry is answered before any check the clock may have changed (midnight, plan ended).
+        seen = FollowUp.objects.filter(pk=client_id).first()
+        if seen is not None:
+            if seen.plan_id != plan.pk:
+                raise InvalidInput("follow_up_id_reused", field="id")
+            return FollowUpResult(seen, created=False)
     policy = policy_for(community)
     now = now or timezone.now()
     local_now = now.astimezone(community.tz)
@@ -346,10 +354,6 @@ def record_follow_up(
     if unknown:
         raise InvalidInput("symptom_unknown", field="symptoms", raw=str(unknown[0])[:30])
     symptom_list = sorted(set(symptoms))
-    if client_id is not None:
-        seen = FollowUp.objects.filter(pk=client_id).first()
-        if seen is not None:
-            return FollowUpResult(seen, created=False)
     alerts: list[str] = []
     if reading.celsius >= policy.fever_c:
         alerts.append(AlertKind.FOLLOWUP_FEVER)
@@ -414,9 +418,12 @@ def record_follow_up(
                 )
                 transaction.on_commit(_notify_later(alert))
     except IntegrityError:
-        if client_id is None:
-            raise
-        return FollowUpResult(FollowUp.objects.get(pk=client_id), created=False)
+        seen = FollowUp.objects.filter(pk=client_id).first() if client_id is not None else None
+        if seen is None:
+            raise  # the slot was taken by another record at the same moment, not a retry of this one
+        if seen.plan_id != plan.pk:
+            raise InvalidInput("follow_up_id_reused", field="id") from None
+        return FollowUpResult(seen, created=False)
     return FollowUpResult(follow_up, created=True, alerts=alerts)
 
 
@@ -666,6 +673,18 @@ def reject_self_report(
         locked.save(update_fields=["status", "reject_reason", "decided_by", "decided_at"])
         log_action("self_report.reject", actor=actor, community=report.community, obj=locked, reason=text)
     return locked
+
+
+def export_health_station_xlsx(user: Any, *, day: dt.date, via: str, now: dt.datetime | None = None) -> bytes:
+    """The health station's workbook for local ``day`` (see ``selectors.health_station_xlsx``),
+    audited as every export is (DESIGN.md §4). ``via`` says where it went (``page``, ``cli:FILE``).
+    Raises :class:`Forbidden` for gate staff."""
+    from shouwang.quarantine.selectors import health_station_xlsx
+
+    require_role(user, Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_WORKER, Role.HEALTH_STATION)
+    data = health_station_xlsx(user, day, now=now)
+    log_action("quarantine.export", actor=user, date=day.isoformat(), via=via, size=len(data))
+    return data
 
 
 def resolve_alert(alert: Alert, *, resolution: str, actor: Any, now: dt.datetime | None = None) -> Alert:

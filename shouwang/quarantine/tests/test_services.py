@@ -311,3 +311,24 @@ def test_a_missed_follow_up_can_be_recorded_for_an_earlier_day(world: World) -> 
         plan, temperature="36.5", method="phone", actor=world.worker, local_date=dt.date(2020, 3, 4)
     )
     assert FollowUp.objects.get().local_date == dt.date(2020, 3, 4)
+
+
+def test_a_follow_up_id_belongs_to_one_plan_and_gate_staff_record_none(world: World) -> None:
+    plan = register(world)
+    other = start_quarantine(world, _second(world), dt.date(2020, 3, 10))
+    client_id = uuid.uuid4()
+    record_follow_up(plan, temperature="36.6", method="phone", actor=world.worker, client_id=client_id)
+    with pytest.raises(InvalidInput) as err:
+        record_follow_up(other, temperature="36.6", method="phone", actor=world.admin, client_id=client_id)
+    assert err.value.code == "follow_up_id_reused"
+    with pytest.raises(Forbidden):
+        record_follow_up(plan, temperature="36.6", method="phone", actor=world.gate_user, slot="pm")
+
+
+def _second(world: World) -> Resident:
+    from shouwang.people.services import upsert_resident
+
+    resident, _ = upsert_resident(
+        world.community_a, ResidentIn(name="李四", id_number=LI_SI_ID, address="力学胡同 5 号"), actor=world.admin
+    )
+    return resident
