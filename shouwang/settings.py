@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "shouwang.passes",
     "shouwang.screening",
     "shouwang.quarantine",
+    "shouwang.visitors",
+    "shouwang.incidents",
     "shouwang.roster",
     "shouwang.demo",
 ]

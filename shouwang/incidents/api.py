@@ -1,0 +1,5 @@
+"""The incidents API (filled in by the incidents work)."""
+
+from ninja import Router
+
+router = Router(tags=["incidents"])
