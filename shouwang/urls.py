@@ -7,6 +7,7 @@ from django.urls import include, path
 from shouwang.api import api
 from shouwang.core import views as core_views
 from shouwang.passes import views as pass_views
+from shouwang.quarantine import views as quarantine_views
 from shouwang.screening import views as gate_views
 
 urlpatterns = [
@@ -17,6 +18,8 @@ urlpatterns = [
     path("gate/", gate_views.gate_home, name="gate-home"),
     path("gate/<slug:code>/", gate_views.gate_page, name="gate-page"),
     path("quarantine/", include("shouwang.quarantine.urls")),
+    path("r/<str:token>/", quarantine_views.public_self_report, name="quarantine-self-report"),
+    path("q/<str:token>/", quarantine_views.public_follow_up, name="quarantine-own-follow-up"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", core_views.healthz, name="healthz"),
     path("api/", api.urls),

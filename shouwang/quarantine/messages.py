@@ -94,6 +94,14 @@ QUARANTINE_MESSAGES: dict[str, tuple[str, str]] = {
         "This link is not valid or has expired. Ask the community for a new QR code.",
     ),
     "alert_resolved": ("这条提醒已处理。", "This alert has already been dealt with."),
+    "self_report_unknown": (
+        "没有编号为 {id} 的自主申报，或不在您的社区。",
+        "There is no self-report {id} in your communities.",
+    ),
+    "follow_up_exists": (
+        "{day} {slot}的随访已记录，无需重复填写。如有变化请直接联系社区。",
+        "The {slot} follow-up of {day} is already recorded. If something changed, call the community.",
+    ),
     "plan_unknown": (
         "没有编号为 {id} 的隔离记录，或不在您的社区。",
         "There is no quarantine plan {id} in your communities.",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,11 +18,17 @@ from django.utils import timezone
 from shouwang.core.access import community_ids_for
 from shouwang.core.errors import NotFound
 from shouwang.core.models import AuditLog
+from shouwang.people.models import Resident
 from shouwang.places.models import Community
 from shouwang.quarantine.choices import IN_FORCE, PlanStatus, SelfReportStatus, Slot
 from shouwang.quarantine.dates import start_of_day
 from shouwang.quarantine.models import FollowUp, QuarantinePlan, SelfReport
+from shouwang.screening.choices import AlertKind
+from shouwang.screening.models import Alert, ScreeningEvent
 from shouwang.screening.policy import Policy
+
+# What the health station acts on: fevers and symptoms at follow-ups, fever referrals at gates.
+HEALTH_ALERTS = (AlertKind.FOLLOWUP_FEVER, AlertKind.FOLLOWUP_SYMPTOMS, AlertKind.FEVER_REFERRAL)
 
 
 def get_plan(user: Any, plan_id: int) -> QuarantinePlan:
@@ -62,10 +69,13 @@ def list_plans(
     )
 
 
-def follow_ups_of(plan: QuarantinePlan) -> list[FollowUp]:
-    """A plan's follow-ups by local date and slot (am before pm)."""
+def follow_ups_of(plan: QuarantinePlan, *, newest_first: bool = False) -> list[FollowUp]:
+    """A plan's follow-ups by local date and slot (am before pm), with who recorded them. One query."""
+    order = ("-local_date", "-slot") if newest_first else ("local_date", "slot")
     return list(
-        FollowUp.objects.filter(plan=plan).select_related("recorded_by").order_by("local_date", "slot")
+        FollowUp.objects.filter(plan=plan)
+        .select_related("recorded_by__staff", "plan__community__subdistrict")
+        .order_by(*order)
     )
 
 
@@ -172,7 +182,7 @@ def get_self_report(user: Any, report_id: Any) -> SelfReport:
     """A self-report of the user's communities; ``plan_unknown``-style :class:`NotFound` otherwise."""
     report = SelfReport.objects.filter(pk=report_id, community_id__in=community_ids_for(user)).first()
     if report is None:
-        raise NotFound("plan_unknown", field="report", id=report_id)
+        raise NotFound("self_report_unknown", field="report", id=report_id)
     return report
 
 
@@ -329,3 +339,80 @@ def _cell(text: str) -> str:
     """User text for a spreadsheet cell: a leading ``= + - @`` would run as a formula (OWASP CSV
     injection), so it gets a leading apostrophe."""
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def user_communities(user: Any) -> list[Community]:
+    """The user's communities, by code."""
+    return list(
+        Community.objects.filter(pk__in=community_ids_for(user))
+        .select_related("subdistrict")
+        .order_by("code")
+    )
+
+
+def scoped_resident(user: Any, resident_id: Any) -> Resident | None:
+    """A resident of the user's communities by id, else None (a bad id prefills nothing)."""
+    try:
+        pk = int(resident_id)
+    except (TypeError, ValueError):
+        return None
+    return (
+        Resident.objects.filter(pk=pk, community_id__in=community_ids_for(user))
+        .select_related("household", "community")
+        .first()
+    )
+
+
+def scoped_screening(user: Any, screening_id: Any) -> ScreeningEvent | None:
+    """A screening of the user's communities by UUID, else None."""
+    try:
+        pk = uuid.UUID(str(screening_id))
+    except ValueError:
+        return None
+    return (
+        ScreeningEvent.objects.filter(pk=pk, community_id__in=community_ids_for(user))
+        .select_related("community")
+        .first()
+    )
+
+
+def last_readings(plan_ids: list[int]) -> dict[int, FollowUp]:
+    """The latest follow-up of each plan (any day). One query."""
+    latest: dict[int, FollowUp] = {}
+    if not plan_ids:
+        return latest
+    for f in FollowUp.objects.filter(plan_id__in=plan_ids).order_by("plan_id", "-local_date", "-slot"):
+        latest.setdefault(f.plan_id, f)
+    return latest
+
+
+def open_health_alerts(user: Any) -> list[Alert]:
+    """Unresolved health-station alerts of the user's communities, oldest first (first come,
+    first seen). One query."""
+    return list(
+        Alert.objects.filter(
+            community_id__in=community_ids_for(user), resolved_at__isnull=True, kind__in=HEALTH_ALERTS
+        )
+        .select_related("community", "resident__household", "screening__checkpoint")
+        .order_by("created_at", "pk")[:200]
+    )
+
+
+def fevers_today(user: Any, now: dt.datetime) -> list[FollowUp]:
+    """Follow-ups of today (each community's local date) at or above its fever threshold."""
+    wanted = Q(pk__in=[])
+    for community in user_communities(user):
+        wanted |= Q(
+            community=community,
+            local_date=community.local_date(now),
+            temperature_c__gte=Policy.from_overrides(community.subdistrict.policy).fever_c,
+        )
+    return list(
+        FollowUp.objects.filter(wanted)
+        .select_related("plan__resident__household", "community")
+        .order_by("-recorded_at")
+    )
+
+
+def slot_done(plan: QuarantinePlan, day: dt.date, slot: str) -> bool:
+    return FollowUp.objects.filter(plan=plan, local_date=day, slot=slot).exists()

@@ -373,6 +373,11 @@ def record_follow_up(
             existing = (
                 FollowUp.objects.select_for_update().filter(plan=plan, local_date=day, slot=slot).first()
             )
+            if existing is not None and actor is None:
+                # The returnee's own link never overwrites a reading a worker (or they) took.
+                raise InvalidInput(
+                    "follow_up_exists", field="slot", day=day.isoformat(), slot=Slot(slot).label
+                )
             if existing is None:
                 follow_up = FollowUp.objects.create(
                     id=client_id or uuid.uuid4(),

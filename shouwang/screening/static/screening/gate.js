@@ -16,6 +16,7 @@
   let busy = false;
   let shown = null;        // the decision on screen ("admit", "retest", …), or null
   let lookups = 0;         // a lookup or search answer older than the latest request is dropped
+  let returnee = null;     // resident id of this community on the card (not in quarantine), for 返京登记
 
   // ---- helpers -------------------------------------------------------------------------
   function api(path, options) {
@@ -155,6 +156,8 @@
       $("pass-line").className = card.note ? "sub pass-revoked" : "sub";
       show(pic, false);
     }
+    // Only a resident of this community (the card names no one else's) can be registered as back.
+    returnee = card.resident && !card.in_quarantine ? card.resident : null;
     const q = $("quarantine-line");
     q.textContent = card.in_quarantine ? cfg.text.quarantine + " " + card.quarantine_until : "";
     show(q, !!card.in_quarantine);
@@ -245,6 +248,14 @@
     $("decision-temp").textContent = d.temperature_c == null ? ""
       : d.temperature_c.toFixed(1) + " °C" + (d.temperature_converted_f ? " (" + formatTyped(sentTyped) + " °F)" : "");
     $("decision-message").textContent = d.message;
+    const reg = $("register-returnee");
+    if (reg) {
+      if (returnee) {
+        const q = new URLSearchParams({ resident: returnee, screening: d.id, next: location.pathname });
+        reg.href = reg.dataset.href + "?" + q.toString();
+      }
+      show(reg, !!returnee);
+    }
     show($("card"), false);
     show(panel, true);
     clearInterval(countdownTimer);
@@ -287,6 +298,7 @@
   function dismiss() {
     hideDecision();
     who = null;
+    returnee = null;
     show($("card"), false);
     show($("ident-error"), false);
   }
