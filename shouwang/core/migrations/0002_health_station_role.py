@@ -4,15 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_staff_teams_tokens_audit_log'),
+        ("core", "0001_staff_teams_tokens_audit_log"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='staff',
-            name='role',
-            field=models.CharField(choices=[('subdistrict_admin', '街道管理员 sub-district admin'), ('community_worker', '社区工作者 community worker'), ('gate_staff', '卡口值守 gate staff'), ('health_station', '社区卫生站 health station')], max_length=32),
+            model_name="staff",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("subdistrict_admin", "街道管理员 sub-district admin"),
+                    ("community_worker", "社区工作者 community worker"),
+                    ("gate_staff", "卡口值守 gate staff"),
+                    ("health_station", "社区卫生站 health station"),
+                ],
+                max_length=32,
+            ),
         ),
     ]

@@ -4,16 +4,15 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0001_households_residents_institutions'),
+        ("people", "0001_households_residents_institutions"),
         # The placeholder's dates are copied into quarantine plans before the column goes.
-        ('quarantine', '0002_plans_from_resident_quarantine_until'),
+        ("quarantine", "0002_plans_from_resident_quarantine_until"),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name='resident',
-            name='quarantine_until',
+            model_name="resident",
+            name="quarantine_until",
         ),
     ]

@@ -329,6 +329,8 @@ def _second(world: World) -> Resident:
     from shouwang.people.services import upsert_resident
 
     resident, _ = upsert_resident(
-        world.community_a, ResidentIn(name="李四", id_number=LI_SI_ID, address="力学胡同 5 号"), actor=world.admin
+        world.community_a,
+        ResidentIn(name="李四", id_number=LI_SI_ID, address="力学胡同 5 号"),
+        actor=world.admin,
     )
     return resident
