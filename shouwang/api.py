@@ -28,12 +28,23 @@ from shouwang.visitors.api import router as visitors_router
 
 logger = logging.getLogger("shouwang.api")
 
+
+class LoggedInSession(SessionAuth):
+    """The log-in session, with its CSRF check only for a request that has one: a device that
+    sent no token (or a bad one) hears "log in or send a token" (401), not "CSRF failed" (403)."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if not getattr(request.user, "is_authenticated", False):
+            return None
+        return super().__call__(request)
+
+
 api = NinjaAPI(
     title="守望 Shouwang API",
     version="1",
     description="Gates, passes and screenings of a sub-district. Bearer tokens: `shouwang token create USERNAME`.",
     # Devices send bearer tokens; the gate page rides on the log-in session (with CSRF).
-    auth=[TokenAuth(), SessionAuth()],
+    auth=[TokenAuth(), LoggedInSession()],
     urls_namespace="api",
 )
 

@@ -167,7 +167,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Same document number as row {first_row}; skipped.",
     ),
     "gender_invalid": ("性别“{raw}”无法识别：请填 男 或 女。", "Cannot read gender '{raw}': use 男 or 女."),
-    "name_invalid": ("姓名“{raw}”无效。", "Name '{raw}' is not valid."),
+    "name_invalid": (
+        "姓名“{raw}”无效：须含文字，不超过 100 字，不以 = + - @ 开头，不含 < > {{ }} [ ] \\ | ; 或控制字符。",
+        "Name '{raw}' is not valid: it needs letters, at most 100 characters, must not start with = + - @, and must not contain < > {{ }} [ ] \\ | ; or control characters.",
+    ),
     # Screening reasons (stable codes of the gate decision).
     "pass_valid": ("出入证有效。", "Pass valid."),
     "pass_expired": ("出入证已过期（有效期至 {until}）。", "Pass expired (valid until {until})."),

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from shouwang.core.audit import log_action
 from shouwang.core.errors import InvalidInput
-from shouwang.people.identity import Document, validate_document
+from shouwang.people.identity import Document, parse_document_type, validate_document
 from shouwang.people.models import Household, Institution, InstitutionMember, Resident
 from shouwang.people.names import name_keys
 from shouwang.places.models import Community
@@ -46,16 +46,39 @@ def clean_name(raw: str) -> str:
     """A person's name with surrounding and doubled spaces removed and the middle dot of
     Uyghur and foreign names (买买提·艾力) unified; raises ``name_invalid``.
 
-    A name may not start with ``= + - @``: it would run as a formula in a later spreadsheet export.
+    A name may not start with ``= + - @`` (it would run as a formula in a later spreadsheet
+    export), nor hold control or direction-override characters or markup (``< > { } [ ] \\ | ;``):
+    none is in a real name, and each breaks an export or a page.
     """
     import unicodedata
 
     name = " ".join(unicodedata.normalize("NFC", raw or "").translate(_INVISIBLE).split()).translate(
         _MIDDLE_DOTS
     )
-    if not name or len(name) > 100 or not any(ch.isalpha() for ch in name) or name[0] in "=+-@":
-        raise InvalidInput("name_invalid", field="name", raw=(raw or "")[:30])
+    shown = clean_text(raw or "", 30)
+    if (
+        not name
+        or len(name) > 100
+        or not any(ch.isalpha() for ch in name)
+        or name[0] in "=+-@"
+        or any(unicodedata.category(ch) in ("Cc", "Cf") or ch in _NOT_IN_NAMES for ch in name)
+    ):
+        raise InvalidInput("name_invalid", field="name", raw=shown)
     return name
+
+
+_NOT_IN_NAMES = frozenset("<>{}[]\\|;")
+
+
+def clean_text(raw: str, max_length: int) -> str:
+    """Free text (an address, a reason, companions) on one line: control and format characters
+    (NUL, backspace, direction overrides, zero-width) dropped — spreadsheets and PostgreSQL refuse
+    some, pages show others wrongly — runs of spaces joined, cut to ``max_length`` characters."""
+    import unicodedata
+
+    kept = "".join(" " if ch in "\t\r\n" else ch for ch in raw or "")
+    kept = "".join(ch for ch in kept if unicodedata.category(ch) not in ("Cc", "Cf"))
+    return " ".join(unicodedata.normalize("NFC", kept).split())[:max_length]
 
 
 @dataclass(frozen=True)
@@ -72,7 +95,8 @@ class ResidentIn:
 
 
 def get_or_create_household(community: Community, address: str) -> Household | None:
-    address = " ".join(address.split())
+    """The household at ``address`` (cleaned of control characters), made if new; None if blank."""
+    address = clean_text(address, 200)
     if not address:
         return None
     household, _ = Household.objects.get_or_create(community=community, address=address)
@@ -82,7 +106,7 @@ def get_or_create_household(community: Community, address: str) -> Household | N
 def prepare_resident(data: ResidentIn, *, today: dt.date | None = None) -> tuple[dict[str, Any], Document]:
     """Validate and normalise a resident's fields; raises :class:`InvalidInput` on the first fault."""
     name = clean_name(data.name)
-    doc = validate_document(data.id_number, data.id_type, today=today)
+    doc = validate_document(data.id_number, parse_document_type(data.id_type or "resident_id"), today=today)
     gender = data.gender or doc.gender
     pinyin, initials = name_keys(name)
     fields = {

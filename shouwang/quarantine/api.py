@@ -31,6 +31,7 @@ from shouwang.quarantine.models import FollowUp, QuarantinePlan
 from shouwang.quarantine.selectors import (
     Figures,
     WorkItem,
+    check_report_day,
     daily_figures,
     follow_ups_of,
     get_plan,
@@ -147,10 +148,14 @@ class FollowUpIn(Schema):
         default_factory=list,
         description="cough, fatigue, sore_throat, short_of_breath, muscle_ache, diarrhoea, runny_nose",
     )
-    method: str = Field("phone", max_length=6, description="phone | visit | self")
-    slot: str | None = Field(None, max_length=2, description="am | pm; default: by the local hour")
+    method: str = Field("phone", max_length=40, description="phone | visit | self")
+    slot: str | None = Field(None, max_length=40, description="am | pm; default: by the local hour")
     local_date: dt.date | None = Field(None, description="Local date; default today")
     note: str = Field("", max_length=200)
+    replace: bool = Field(
+        False,
+        description="Correct a reading already recorded for this slot (the old values stay in the audit log)",
+    )
 
 
 class FollowUpOut(Schema):
@@ -214,7 +219,7 @@ class PlanFilters(Schema):
     status: str | None = Field(None, max_length=12, description="active | extended | released | transferred")
     date: str | None = Field(None, max_length=10, description="In force (holding someone) on this local date")
     limit: int = Field(100, ge=1, le=LIST_LIMIT_MAX)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=1_000_000)
 
 
 # ---- helpers ------------------------------------------------------------------------------
@@ -239,9 +244,10 @@ def _query_date(raw: str | None, what: str) -> dt.date | None:
     if not raw:
         return None
     try:
-        return dt.date.fromisoformat(raw.strip())
+        day = dt.date.fromisoformat(raw.strip())
     except ValueError:
         raise InvalidInput("query_date_invalid", field=what, what=what, raw=raw[:10]) from None
+    return check_report_day(day, field=what)
 
 
 def _resident_out(plan: QuarantinePlan) -> dict[str, Any]:
@@ -495,6 +501,7 @@ def create_follow_up(request: HttpRequest, plan_id: int, payload: FollowUpIn) ->
         local_date=payload.local_date,
         note=payload.note,
         client_id=payload.id,
+        replace=payload.replace,
     )
     if result.follow_up.plan_id != plan.pk:
         raise InvalidInput("follow_up_id_reused", field="id")

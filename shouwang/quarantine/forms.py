@@ -21,6 +21,7 @@ from shouwang.people.services import ResidentIn
 from shouwang.places.divisions import Division, search_divisions
 from shouwang.places.models import Community
 from shouwang.quarantine.choices import Method, Slot, Symptom, Transport
+from shouwang.quarantine.selectors import check_report_day
 from shouwang.quarantine.services import PersonIn, TripIn
 
 
@@ -110,6 +111,7 @@ class FollowUpForm(ServiceForm):
         label=_("Symptoms"), required=False, widget=forms.CheckboxSelectMultiple
     )
     method = forms.ChoiceField(label=_("How"), widget=forms.RadioSelect, initial=Method.PHONE)
+    replace = forms.BooleanField(label=_("Correct the recorded reading"), required=False)
     client_id = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, public: bool = False, **kwargs: Any) -> None:
@@ -118,7 +120,7 @@ class FollowUpForm(ServiceForm):
         super().__init__(*args, **kwargs)
         _choice_field(self, "symptoms").choices = _choices(Symptom.choices)
         if public:
-            del self.fields["slot"], self.fields["method"]
+            del self.fields["slot"], self.fields["method"], self.fields["replace"]
             return
         _choice_field(self, "slot").choices = _choices(Slot.choices)
         _choice_field(self, "method").choices = _choices(
@@ -432,3 +434,13 @@ class DayForm(forms.Form):
     date = forms.DateField(
         label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
+
+    def clean_date(self) -> dt.date | None:
+        """A date figures can exist for (see ``selectors.check_report_day``)."""
+        day: dt.date | None = self.cleaned_data.get("date")
+        if day is not None:
+            try:
+                check_report_day(day)
+            except ShouwangError as err:
+                raise forms.ValidationError(err.message(current_lang())) from None
+        return day

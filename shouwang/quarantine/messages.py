@@ -48,6 +48,42 @@ QUARANTINE_MESSAGES: dict[str, tuple[str, str]] = {
         "此人已在居家隔离中（{first_day} 至 {last_day}），无需重复登记。如需延长，请由卫生站或街道办理。",
         "This person is already in home quarantine ({first_day} to {last_day}); no second registration. An extension is made by the health station or the sub-district.",
     ),
+    "person_exists": (
+        "证件号 {masked} 已登记为本社区居民 {name}，姓名不同。如是同一人，请按“本社区居民”选择；如证件号填错，请更正。",
+        "ID {masked} is already registered to resident {name} under another name. If it is the same person, pick them as a resident; if the ID was mistyped, correct it.",
+    ),
+    "quarantine_exists_elsewhere": (
+        "此人已在{community}居家隔离（至 {last_day}），由该社区随访；无需在本社区重复登记。",
+        "This person is already in home quarantine in {community} (until {last_day}) and followed up there; no second registration here.",
+    ),
+    "extend_too_far": (
+        "隔离最长 {days} 天：最后一天最晚为 {latest}。请核对日期。",
+        "A quarantine lasts at most {days} days: the last day can be {latest} at the latest. Check the date.",
+    ),
+    "remind_not_delivered": (
+        "{failed}/{total} 份提醒未能送达（见上方日志）。请检查通知方式（--notifier / SHOUWANG_NOTIFIER）后重试。",
+        "{failed} of {total} reminders were not delivered (see the log above). Check the notifier (--notifier / SHOUWANG_NOTIFIER) and run again.",
+    ),
+    "cli_write_failed": (
+        "无法写入 {path}：{reason}。请换一个可写的位置。",
+        "Cannot write {path}: {reason}. Choose a location you can write to.",
+    ),
+    "date_out_of_range": (
+        "日期须在 {first} 至 {last} 之间。",
+        "The date must be between {first} and {last}.",
+    ),
+    "plan_ended": (
+        "这次居家隔离已结束（{status}），不能再记录或更改。",
+        "This home quarantine has ended ({status}); nothing more can be recorded or changed.",
+    ),
+    "slot_not_open": (
+        "{day} 的下午随访 {hour}:00 起才能记录。现在请记录上午随访。",
+        "The afternoon follow-up of {day} opens at {hour}:00. Record the morning one now.",
+    ),
+    "follow_up_changed": (
+        "{day} {slot}的随访已记录（{celsius} °C）。如确需更正，请勾选“更正已记录的数值”后再保存（API：replace=true），原数值会留在记录中。",
+        "The {slot} follow-up of {day} is already recorded ({celsius} °C). To correct it, tick 'correct the recorded reading' and save again (API: replace=true); the old values stay on record.",
+    ),
     "plan_not_in_force": (
         "{day} 不在隔离期内（{first_day} 至 {last_day}），或隔离已解除。",
         "{day} is outside the quarantine ({first_day} to {last_day}), or it has ended.",

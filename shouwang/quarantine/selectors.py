@@ -14,9 +14,10 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from shouwang.core.access import community_ids_for
-from shouwang.core.errors import NotFound
+from shouwang.core.errors import InvalidInput, NotFound
 from shouwang.core.models import AuditLog
 from shouwang.people.models import Resident
 from shouwang.places.models import Community
@@ -198,7 +199,7 @@ def plan_history(plan: QuarantinePlan) -> list[AuditLog]:
 @dataclass(frozen=True)
 class Figures:
     """The daily figures of one community (or a sum) for a local date: people in home
-    quarantine that day, plans registered in the 24 h to the end of the day (or to now, today),
+    quarantine that day, arrivals in the 24 h to the end of the day (or to now, today),
     plans released that day, follow-ups done that day and follow-up slots overdue."""
 
     label: str
@@ -219,8 +220,26 @@ class Figures:
         )
 
 
+# Figures exist from the first returnees of 2020 to a year ahead; outside is a typing slip
+# (and year 9999 would overflow the day arithmetic).
+FIRST_REPORT_DAY = dt.date(2019, 12, 1)
+
+
+def check_report_day(day: dt.date, *, field: str = "date") -> dt.date:
+    """``day`` if figures can exist for it; else :class:`InvalidInput` ``date_out_of_range``."""
+    latest = timezone.localdate() + dt.timedelta(days=366)
+    if not FIRST_REPORT_DAY <= day <= latest:
+        raise InvalidInput(
+            "date_out_of_range", field=field, first=FIRST_REPORT_DAY.isoformat(), last=latest.isoformat()
+        )
+    return day
+
+
 def community_figures(community: Community, day: dt.date, *, now: dt.datetime | None = None) -> Figures:
-    """:class:`Figures` of ``community`` for local ``day``. Four queries."""
+    """:class:`Figures` of ``community`` for local ``day``. Four queries. "New" counts arrivals
+    (not registrations) in the 24 h to the end of the day, so a plan entered late counts on the
+    day the person came back."""
+    check_report_day(day)
     now = now or timezone.now()
     policy = Policy.from_overrides(community.subdistrict.policy)
     end = min(now, start_of_day(day + dt.timedelta(days=1), community.tz))
@@ -235,7 +254,9 @@ def community_figures(community: Community, day: dt.date, *, now: dt.datetime | 
     return Figures(
         label=community.name,
         in_quarantine=len(holding),
-        new_24h=plans.filter(created_at__gte=end - dt.timedelta(hours=24), created_at__lt=end).count(),
+        new_24h=plans.filter(
+            returnee__arrived_at__gte=end - dt.timedelta(hours=24), returnee__arrived_at__lt=end
+        ).count(),
         released=plans.filter(status=PlanStatus.RELEASED, ended_on=day).count(),
         follow_ups_done=len(done),
         follow_ups_overdue=overdue,
@@ -260,6 +281,8 @@ def health_station_xlsx(user: Any, day: dt.date, *, now: dt.datetime | None = No
     quarantine that day with their readings. IDs stay masked; user text cannot run as a formula."""
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
+
+    check_report_day(day)
 
     rows, total = daily_figures(user, day, now=now)
     book = Workbook()
@@ -338,6 +361,7 @@ def health_station_xlsx(user: Any, day: dt.date, *, now: dt.datetime | None = No
 def _cell(text: str) -> str:
     """User text for a spreadsheet cell: a leading ``= + - @`` would run as a formula (OWASP CSV
     injection), so it gets a leading apostrophe."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 

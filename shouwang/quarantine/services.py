@@ -28,7 +28,13 @@ from shouwang.core.errors import InvalidInput, NotFound
 from shouwang.core.models import Staff
 from shouwang.people.identity import parse_document_type, validate_document
 from shouwang.people.models import Resident
-from shouwang.people.services import ResidentIn, get_or_create_household, prepare_resident, upsert_resident
+from shouwang.people.services import (
+    ResidentIn,
+    clean_text,
+    get_or_create_household,
+    prepare_resident,
+    upsert_resident,
+)
 from shouwang.places.divisions import get_division
 from shouwang.places.models import Community
 from shouwang.quarantine.choices import (
@@ -46,6 +52,7 @@ from shouwang.quarantine.models import FollowUp, QuarantinePlan, Returnee, SelfR
 from shouwang.screening.choices import AlertKind
 from shouwang.screening.models import Alert, ScreeningEvent
 from shouwang.screening.policy import Policy
+from shouwang.screening.services import IdReusedDifferently
 from shouwang.screening.temperature import parse_temperature
 
 logger = logging.getLogger("shouwang.quarantine")
@@ -53,6 +60,9 @@ logger = logging.getLogger("shouwang.quarantine")
 # A clock a few minutes fast on a phone must not refuse a real arrival.
 FUTURE_TOLERANCE = dt.timedelta(minutes=10)
 PLAN_CHANGERS = (Role.SUBDISTRICT_ADMIN, Role.HEALTH_STATION)
+# No home quarantine of the 2020 rules ran past 28 days (14 + a 14-day extension after a
+# household contact fell ill); 60 leaves room for a second extension and refuses typing slips.
+MAX_PLAN_DAYS = 60
 
 # Train numbers (G1234, D5, K1089, 1461), flight numbers (CA1234, MU5101, 3U8888) and Chinese
 # plates (京A12345, 京AD12345 for new-energy cars); loose on purpose, tight enough to catch a
@@ -142,8 +152,8 @@ def clean_trip(trip: TripIn, community: Community, *, now: dt.datetime | None = 
         arrived_at=arrived_at,
         transport=trip.transport,
         transport_number=number[:30],
-        address=" ".join((trip.address or "").split())[:200],
-        companions=" ".join((trip.companions or "").split())[:200],
+        address=clean_text(trip.address, 200),
+        companions=clean_text(trip.companions, 200),
     )
 
 
@@ -163,6 +173,16 @@ def _resolve_person(community: Community, person: PersonIn, *, actor: Any) -> Re
             raise NotFound("returnee_not_resident", field="id_number", masked=doc.masked)
         return found
     assert person.new is not None
+    fields, _doc = prepare_resident(person.new)
+    known = Resident.objects.filter(community=community, id_hash=fields["id_hash"]).first()
+    if known is not None:
+        # Never rename or re-phone a registered resident from a returnee form: a mistyped ID
+        # would quarantine (and rewrite) the wrong person.
+        if known.name != fields["name"]:
+            raise InvalidInput(
+                "person_exists", field="id_number", masked=known.id_masked, name=known.masked_name
+            )
+        return known
     resident, _ = upsert_resident(community, person.new, actor=actor)
     return resident
 
@@ -231,6 +251,23 @@ def register_returnee(
                 first_day=current.first_day.isoformat(),
                 last_day=current.last_day.isoformat(),
             )
+        # The same document registered in another community (people move; lists overlap):
+        # one person, one quarantine, one worker following it up.
+        elsewhere = (
+            QuarantinePlan.objects.filter(
+                resident__id_hash=resident.id_hash, status__in=IN_FORCE, last_day__gte=span.first_day
+            )
+            .exclude(community=community)
+            .select_related("community")
+            .first()
+        )
+        if elsewhere is not None:
+            raise InvalidInput(
+                "quarantine_exists_elsewhere",
+                field="resident",
+                community=elsewhere.community.name,
+                last_day=elsewhere.last_day.isoformat(),
+            )
         household = resident.household
         returnee = Returnee.objects.create(
             community=community,
@@ -273,8 +310,11 @@ def _plan_today(plan: QuarantinePlan, now: dt.datetime) -> dt.date:
 
 
 def require_in_force(plan: QuarantinePlan, day: dt.date) -> None:
-    """Raise ``plan_not_in_force`` unless ``plan`` is active or extended and covers local ``day``."""
-    if plan.status not in IN_FORCE or not plan.first_day <= day <= plan.last_day:
+    """Raise ``plan_ended`` unless ``plan`` is active or extended, ``plan_not_in_force`` unless it
+    covers local ``day``."""
+    if plan.status not in IN_FORCE:
+        raise InvalidInput("plan_ended", field="plan", status=plan.get_status_display())
+    if not plan.first_day <= day <= plan.last_day:
         raise InvalidInput(
             "plan_not_in_force",
             field="plan",
@@ -310,13 +350,17 @@ def record_follow_up(
     local_date: dt.date | None = None,
     note: str = "",
     client_id: uuid.UUID | None = None,
+    replace: bool = False,
     now: dt.datetime | None = None,
 ) -> FollowUpResult:
     """Record a follow-up of ``plan``: a reading (°C, or anything ``parse_temperature`` takes)
     and symptoms (:class:`Symptom` values) for ``slot`` of ``local_date`` (defaults: now, local).
 
-    A second record for a slot corrects the first (audited); the same ``client_id`` again returns
-    the first. A fever (≥ ``policy.fever_c``) or any symptom raises a health-station alert with
+    A slot holds one reading: recording it again with other values is refused
+    (``follow_up_changed``) unless ``replace`` — a worker's correction, audited with the old values;
+    the returnee's own link never replaces (``follow_up_exists``). The same ``client_id`` again
+    returns the first record; with other values it is :class:`IdReusedDifferently` (409). The
+    afternoon slot of today cannot be recorded before it opens (``slot_not_open``). A fever (≥ ``policy.fever_c``) or any symptom raises a health-station alert with
     what to do, notified on commit. ``actor`` None is the returnee's own report (self link).
     Raises :class:`InvalidInput`: ``plan_not_in_force``, ``follow_up_future``,
     ``temperature_required``, ``temperature_unreadable``, ``follow_up_implausible``,
@@ -332,6 +376,8 @@ def record_follow_up(
         if seen is not None:
             if seen.plan_id != plan.pk:
                 raise InvalidInput("follow_up_id_reused", field="id")
+            if not _same_reading(seen, temperature, symptoms, slot, local_date):
+                raise IdReusedDifferently("id_reused_differently", field="id")
             return FollowUpResult(seen, created=False)
     policy = policy_for(community)
     now = now or timezone.now()
@@ -343,6 +389,8 @@ def record_follow_up(
     slot = slot or slot_at(local_now.hour, policy)
     if slot not in Slot.values:
         raise InvalidInput("slot_invalid", field="slot")
+    if slot == Slot.PM and day == local_now.date() and local_now.hour < policy.followup_pm_from_h:
+        raise InvalidInput("slot_not_open", field="slot", day=day.isoformat(), hour=policy.followup_pm_from_h)
     if method not in Method.values:
         raise InvalidInput("method_invalid", field="method", choices=", ".join(Method.values))
     reading = parse_temperature(temperature, policy)
@@ -364,7 +412,7 @@ def record_follow_up(
         "temperature_raw": reading.raw,
         "symptoms": symptom_list,
         "method": method,
-        "note": " ".join(note.split())[:200],
+        "note": clean_text(note, 200),
         "recorded_by": actor if getattr(actor, "pk", None) else None,
         "recorded_at": now,
     }
@@ -378,6 +426,26 @@ def record_follow_up(
                 raise InvalidInput(
                     "follow_up_exists", field="slot", day=day.isoformat(), slot=Slot(slot).label
                 )
+            if existing is not None and not replace:
+                if existing.temperature_c == reading.celsius and existing.symptoms == symptom_list:
+                    return FollowUpResult(existing, created=False)  # the same reading sent twice
+                # A fever must not vanish under a later "36.5" typed into the same slot by mistake.
+                raise InvalidInput(
+                    "follow_up_changed",
+                    field="slot",
+                    day=day.isoformat(),
+                    slot=Slot(slot).label,
+                    celsius=str(existing.temperature_c),
+                )
+            before = (
+                {
+                    "celsius": str(existing.temperature_c),
+                    "symptoms": existing.symptoms,
+                    "by": existing.recorded_by_id,
+                }
+                if existing is not None
+                else None
+            )
             if existing is None:
                 follow_up = FollowUp.objects.create(
                     id=client_id or uuid.uuid4(),
@@ -404,6 +472,7 @@ def record_follow_up(
                 slot=slot,
                 celsius=str(reading.celsius),
                 symptoms=symptom_list,
+                before=before,
             )
             day_number = (day - plan.first_day).days + 1
             for kind in alerts:
@@ -432,6 +501,26 @@ def record_follow_up(
     return FollowUpResult(follow_up, created=True, alerts=alerts)
 
 
+def _same_reading(
+    seen: FollowUp,
+    temperature: str | float | Decimal | None,
+    symptoms: list[str] | tuple[str, ...],
+    slot: str | None,
+    local_date: dt.date | None,
+) -> bool:
+    """Whether a retried follow-up carries what the stored one holds (fields it leaves out match)."""
+    try:
+        celsius = parse_temperature(temperature).celsius
+    except InvalidInput:
+        return False
+    return (
+        celsius == seen.temperature_c
+        and sorted(set(symptoms)) == seen.symptoms
+        and (slot is None or slot == seen.slot)
+        and (local_date is None or local_date == seen.local_date)
+    )
+
+
 def _notify_later(alert: Alert) -> Callable[[], None]:
     """The after-commit callback that tells whoever acts on ``alert``."""
     from shouwang.quarantine.messages import alert_words
@@ -444,10 +533,10 @@ def _notify_later(alert: Alert) -> Callable[[], None]:
 
 
 def _reason(reason: str) -> str:
-    text = " ".join((reason or "").split())
+    text = clean_text(reason, 200)
     if len(text) < 2:
         raise InvalidInput("reason_required", field="reason")
-    return text[:200]
+    return text
 
 
 def release_early(
@@ -513,6 +602,11 @@ def extend_plan(
         require_in_force(locked, today)
         if last_day <= locked.last_day:
             raise InvalidInput("extend_not_later", field="last_day", current=locked.last_day.isoformat())
+        longest = locked.first_day + dt.timedelta(days=MAX_PLAN_DAYS - 1)
+        if last_day > longest:
+            raise InvalidInput(
+                "extend_too_far", field="last_day", days=MAX_PLAN_DAYS, latest=longest.isoformat()
+            )
         before = locked.last_day
         locked.last_day = last_day
         locked.status = PlanStatus.EXTENDED
@@ -597,7 +691,7 @@ def submit_self_report(
     fields, doc = prepare_resident(person)
     clean = clean_trip(trip, community, now=now)
     stored_person = {k: v for k, v in fields.items() if k != "household"}
-    stored_person["address"] = " ".join(person.address.split())[:200]
+    stored_person["address"] = clean_text(person.address, 200)
     with transaction.atomic():
         report = SelfReport.objects.create(
             community=community,

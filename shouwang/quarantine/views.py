@@ -79,7 +79,7 @@ View = Callable[..., HttpResponse]
 
 # Who may open which page (a bare superuser counts as a sub-district admin).
 READERS = (Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_WORKER, Role.HEALTH_STATION)
-REGISTRARS = (Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_WORKER, Role.GATE_STAFF)
+REGISTRARS = (Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_WORKER, Role.GATE_STAFF, Role.HEALTH_STATION)
 ASSIGNERS = (Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_WORKER)
 # The alerts the health station acts on (a breach or a forged pass is the community's business).
 HEALTH_ALERTS = selectors.HEALTH_ALERTS
@@ -181,6 +181,7 @@ def worklist_page(request: HttpRequest) -> HttpResponse:
                     slot=data["slot"],
                     actor=user,
                     client_id=data["client_id"],
+                    replace=data.get("replace", False),
                     now=now,
                 )
             except ShouwangError as err:
@@ -791,7 +792,11 @@ def figures_page(request: HttpRequest) -> HttpResponse:
 def figures_xlsx(request: HttpRequest) -> HttpResponse:
     """The health station's workbook for ``?date=`` (figures, then one row per person with masked
     IDs); the service audits the export (``quarantine.export``, via ``page``)."""
-    day = _day(request, DayForm(request.GET or None))
+    form = DayForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        # A date no figures can exist for: back to the figures page, which says why.
+        return redirect(f"{reverse('quarantine:figures')}?{request.GET.urlencode()}")
+    day = _day(request, form)
     body = export_health_station_xlsx(request.user, day=day, via="page")
     response = HttpResponse(
         body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

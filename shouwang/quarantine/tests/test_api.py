@@ -242,10 +242,21 @@ def test_follow_up_is_idempotent_by_client_id(world: World, clock: Any) -> None:
         36.6,
     )
     assert data["recorded_by"] == "worker"
-    again = post(worker, f"/returnees/{plan.pk}/follow-ups", {**body, "temperature": "36.9"})
+    again = post(worker, f"/returnees/{plan.pk}/follow-ups", body)
     assert again.status_code == 200
     assert again.json()["id"] == data["id"]
-    assert again.json()["temperature_c"] == 36.6
+    changed = post(worker, f"/returnees/{plan.pk}/follow-ups", {**body, "temperature": "36.9"})
+    assert (changed.status_code, changed.json()["code"]) == (409, "id_reused_differently")
+    other_id = post(
+        worker, f"/returnees/{plan.pk}/follow-ups", {**body, "id": str(uuid.uuid4()), "temperature": "38.1"}
+    )
+    assert (other_id.status_code, other_id.json()["code"]) == (400, "follow_up_changed")
+    fixed = post(
+        worker,
+        f"/returnees/{plan.pk}/follow-ups",
+        {**body, "id": str(uuid.uuid4()), "temperature": "36.8", "replace": True},
+    )
+    assert fixed.status_code == 201 and fixed.json()["temperature_c"] == 36.8
     assert FollowUp.objects.count() == 1
     listed = worker.get(f"/api/v1/returnees/{plan.pk}/follow-ups").json()
     assert [f["id"] for f in listed] == [data["id"]]
@@ -319,7 +330,7 @@ def test_worker_cannot_release_early_the_health_station_can_with_a_reason(world:
         str(plan.pk),
         "两次核酸阴性，医生同意",
     )
-    assert post(health, path, {"reason": "again"}).json()["code"] == "plan_not_in_force"
+    assert post(health, path, {"reason": "again"}).json()["code"] == "plan_ended"
 
 
 def test_extend_and_transfer(world: World, clock: Any) -> None:

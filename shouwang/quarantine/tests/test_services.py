@@ -157,7 +157,9 @@ def test_follow_up_fever_alerts_the_health_station_with_what_to_do(world: World,
         dt.date(2020, 3, 5),
         ["cough"],
     )
-    again = record_follow_up(plan, temperature="378", method="phone", actor=world.worker, client_id=client_id)
+    again = record_follow_up(
+        plan, temperature="378", symptoms=["cough"], method="phone", actor=world.worker, client_id=client_id
+    )
     assert not again.created and FollowUp.objects.count() == 1
     [alert] = Alert.objects.filter(kind="followup_fever")
     assert alert.resident == world.resident and alert.detail["day"] == 2
@@ -180,6 +182,7 @@ def test_symptoms_without_fever_raise_their_own_alert_and_a_correction_replaces_
         temperature="36.7",
         symptoms=["fatigue", "fatigue"],
         method="visit",
+        replace=True,
         actor=world.worker,
         slot="am",
     )

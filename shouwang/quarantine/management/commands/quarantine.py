@@ -21,8 +21,10 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 from django.utils import timezone
 
+from shouwang.core.access import require_role
 from shouwang.core.choices import Role
 from shouwang.core.errors import ShouwangError
 from shouwang.core.messages import describe
@@ -30,6 +32,7 @@ from shouwang.core.notify import get_notifier
 from shouwang.places.models import Community
 from shouwang.places.selectors import find_community
 from shouwang.quarantine.reminders import Reminder, build_reminders, item_line, send_reminders
+from shouwang.quarantine.selectors import check_report_day
 from shouwang.quarantine.services import export_health_station_xlsx, plans_due_for_release, release_due
 
 EXPORT_USAGE = "shouwang quarantine export --date YYYY-MM-DD --out FILE.xlsx [--user USERNAME]"
@@ -55,9 +58,13 @@ def parse_date(raw: str | None, what: str) -> dt.date | None:
     if raw is None:
         return None
     try:
-        return dt.date.fromisoformat(raw.strip())
+        day = dt.date.fromisoformat(raw.strip())
     except ValueError:
         raise fail("date_invalid", what=what, raw=raw) from None
+    try:
+        return check_report_day(day, field=what)
+    except ShouwangError as err:
+        raise fail(err.code, **err.params) from None
 
 
 def get_user(username: str | None) -> Any:
@@ -174,6 +181,10 @@ class Command(BaseCommand):
             self.print_reminder(reminder)
         counts = send_reminders(day, notifier=notifier, reminders=reminders)
         self.stdout.write(counts.summary())
+        addressed = sum(1 for r in reminders if r.worker is not None)
+        if notifier is not None and counts.sent < addressed:
+            # A cron job must see that reminders did not go out, not a green exit.
+            raise fail("remind_not_delivered", failed=addressed - counts.sent, total=addressed)
 
     def print_reminder(self, reminder: Reminder) -> None:
         if reminder.worker is None:
@@ -200,6 +211,8 @@ class Command(BaseCommand):
     def release_due(self, options: dict[str, Any]) -> None:
         communities = communities_for(options.get("community"))
         actor = get_user(options.get("user"))
+        if actor is not None:
+            require_role(actor, Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_WORKER, Role.HEALTH_STATION)
         now = timezone.now()
         plans = plans_due_for_release(communities, now=now)
         if not plans:
@@ -247,15 +260,20 @@ class Command(BaseCommand):
         if not out.parent.is_dir():
             raise fail("output_dir_missing", path=str(out.parent))
         user = get_user(options.get("user")) or self.first_admin()
-        data = export_health_station_xlsx(user, day=day, via=f"cli:{out.name}")
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
         try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, out)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+            # The audit row and the file land together: a file that cannot be written is no export.
+            with transaction.atomic():
+                data = export_health_station_xlsx(user, day=day, via=f"cli:{out.name}")
+                fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+                try:
+                    with os.fdopen(fd, "wb") as fh:
+                        fh.write(data)
+                    os.replace(tmp, out)
+                except BaseException:
+                    Path(tmp).unlink(missing_ok=True)
+                    raise
+        except OSError as exc:
+            raise fail("cli_write_failed", path=str(out), reason=exc.strerror or str(exc)) from None
         self.stdout.write(f"date={day.isoformat()} user={user.get_username()} bytes={len(data)} out={out}")
 
     def first_admin(self) -> Any:
