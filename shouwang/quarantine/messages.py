@@ -234,7 +234,10 @@ def alert_words(alert: Alert, lang: str) -> str:
         "day": detail.get("day", ""),
         "celsius": detail.get("celsius", "") or (screening.temperature_c if screening else ""),
         "symptoms": ("、" if not en else ", ").join(symptoms),
-        "person": screening.person_masked if screening else (resident.masked_name if resident else ""),
-        "checkpoint": screening.checkpoint.name if screening else "",
+        # A visitor's or rider's fever (no screening, no resident) carries both in ``detail``.
+        "person": screening.person_masked
+        if screening
+        else (resident.masked_name if resident else detail.get("person", "")),
+        "checkpoint": screening.checkpoint.name if screening else detail.get("checkpoint", ""),
     }
     return describe(f"alert_{alert.kind}", lang, **params)

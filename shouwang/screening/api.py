@@ -181,7 +181,7 @@ def alerts(request: HttpRequest, limit: int = 50) -> list[AlertOut]:
             checkpoint=a.screening.checkpoint.code if a.screening else None,
             person=a.screening.person_masked
             if a.screening
-            else (a.resident.masked_name if a.resident else ""),
+            else (a.resident.masked_name if a.resident else str((a.detail or {}).get("person", ""))),
             reasons=list(a.screening.reasons) if a.screening else [],
             message=alert_words(a, lang),
             at=a.screening.occurred_at if a.screening else a.created_at,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import unicodedata
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,7 @@ from shouwang.places.models import Community
 from shouwang.quarantine.models import QuarantinePlan
 from shouwang.screening.choices import IdentifiedBy
 from shouwang.screening.decision import Identity, PassFacts
+from shouwang.visitors.gate import VisitorAtGate, visitor_at_gate, visitor_at_gate_by_number
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ class Found:
     person_key: str = ""
     person_masked: str = ""
     community_id: int | None = None  # the community the pass or person belongs to
+    visit_id: uuid.UUID | None = None  # a visitor pass: the visit it was issued for
 
 
 def _digest(text: str) -> str:
@@ -192,6 +195,19 @@ def _found_person(resident: Resident | None, member: InstitutionMember | None, b
     )
 
 
+def _found_visitor(visitor: VisitorAtGate, by: IdentifiedBy) -> Found:
+    """A visitor pass: judged as a one-day pass of its community (no resident, no quarantine)."""
+    return Found(
+        visitor.identity,
+        by,
+        pass_facts=visitor.pass_facts,
+        person_key=visitor.person_key,
+        person_masked=visitor.person_masked,
+        community_id=visitor.community_id,
+        visit_id=visitor.visit_id,
+    )
+
+
 def identify(ident: Identifier, community: Community) -> Found:
     """Identify the person at a gate of ``community``.
 
@@ -202,6 +218,9 @@ def identify(ident: Identifier, community: Community) -> Found:
     by = ident.kind()
     if by == IdentifiedBy.QR:
         assert ident.qr is not None
+        visitor = visitor_at_gate(ident.qr)
+        if visitor is not None:
+            return _found_visitor(visitor, by)
         try:
             claim = signing.verify_pass(ident.qr)
         except signing.NotAPass:
@@ -213,6 +232,9 @@ def identify(ident: Identifier, community: Community) -> Found:
     if by == IdentifiedBy.PASS_NUMBER:
         assert ident.pass_number is not None
         number = unicodedata.normalize("NFKC", ident.pass_number).strip().upper()
+        visitor = visitor_at_gate_by_number(number)
+        if visitor is not None and visitor.identity == Identity.PASS:
+            return _found_visitor(visitor, by)
         found = _fetch_pass(_BY_NUMBER, number, by)
         if found is None:
             # A typed number is checked and retyped, not a stranger to register.

@@ -188,6 +188,18 @@ def record_screening(
                     ]
                 )
                 transaction.on_commit(lambda: _notify(raised))
+            if found.visit_id is not None and outcome.decision == Decision.ADMIT:
+                # A visitor pass let through: going out is the visit's exit, coming back its
+                # re-entry (imported here: the visitors app imports this module).
+                from shouwang.visitors.services import record_pass_scan
+
+                record_pass_scan(
+                    found.visit_id,
+                    checkpoint=checkpoint,
+                    direction=direction,
+                    actor=actor,
+                    occurred_at=occurred_at,
+                )
     except IntegrityError:
         # Two submissions of one client UUID raced; the other one won.
         if client_id is None:
