@@ -146,9 +146,14 @@ def worklist(
     days = {p.pk: day or p.community.local_date(now) for p in rows}
     rows = [p for p in rows if p.first_day <= days[p.pk] <= p.last_day]
     done: dict[tuple[int, str], FollowUp] = {}
-    wanted = Q()
+    # One condition per local date (not per plan: a thousand ORed pairs overflow SQLite's
+    # expression depth), and each community's "today" is one date.
+    by_day: dict[dt.date, list[int]] = {}
     for p in rows:
-        wanted |= Q(plan_id=p.pk, local_date=days[p.pk])
+        by_day.setdefault(days[p.pk], []).append(p.pk)
+    wanted = Q(pk__in=[])
+    for local_date, plan_ids in by_day.items():
+        wanted |= Q(local_date=local_date, plan_id__in=plan_ids)
     if rows:
         for f in FollowUp.objects.filter(wanted):
             done[(f.plan_id, f.slot)] = f
