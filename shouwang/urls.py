@@ -18,6 +18,8 @@ urlpatterns = [
     path("gate/", gate_views.gate_home, name="gate-home"),
     path("gate/<slug:code>/", gate_views.gate_page, name="gate-page"),
     path("quarantine/", include("shouwang.quarantine.urls")),
+    path("visitors/", include("shouwang.visitors.urls")),
+    path("incidents/", include("shouwang.incidents.urls")),
     path("r/<str:token>/", quarantine_views.public_self_report, name="quarantine-self-report"),
     path("q/<str:token>/", quarantine_views.public_follow_up, name="quarantine-own-follow-up"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -15,7 +15,6 @@ import datetime as dt
 import hashlib
 import io
 import json
-import unicodedata
 import uuid
 import warnings
 from dataclasses import dataclass
@@ -29,9 +28,11 @@ from shouwang.core.access import require_community, require_role, role_of
 from shouwang.core.audit import log_action
 from shouwang.core.choices import Role
 from shouwang.core.errors import Forbidden, InvalidInput, NotFound
+from shouwang.core.messages import describe
 from shouwang.incidents.choices import EscalationTarget, IncidentKind, IncidentStatus, ServiceKind, Severity
 from shouwang.incidents.models import Escalation, Incident, IncidentPhoto, ServiceLog
 from shouwang.people.models import Resident
+from shouwang.people.services import clean_text
 from shouwang.places.models import Checkpoint, Community
 from shouwang.screening.models import ScreeningEvent
 from shouwang.screening.policy import Policy
@@ -99,7 +100,8 @@ def _when(occurred_at: dt.datetime | None, community: Community, *, now: dt.date
 
 
 def _text(raw: str | None, limit: int) -> str:
-    return " ".join(unicodedata.normalize("NFC", raw or "").split())[:limit]
+    """Free text on one line without control characters (see ``people.services.clean_text``)."""
+    return clean_text(raw or "", limit)
 
 
 def _fingerprint(*parts: Any) -> str:
@@ -195,6 +197,14 @@ def raise_incident(
         community, resident if resident is not None else (screening.resident_id if screening else None)
     )
     who = _text(people, 300) or (screening.person_masked if screening and person is None else "")
+    if not who and person is None and screening is not None:
+        # Someone the gate could not identify (no pass, a stranger's QR): say so in words, so
+        # the record never reads as an incident with nobody in it.
+        params = screening.reason_params or {}
+        who = (
+            "；".join(describe(code, "zh-hans", **params) for code in screening.reasons[:2])
+            or "身份不明 unidentified"
+        )
     if person is None and not who and screening is None:
         raise InvalidInput("incident_people_required", field="people")
     what = _text(description, 1000)

@@ -332,6 +332,7 @@ def gate_day(checkpoint: Checkpoint, day: dt.date) -> dict[str, Any]:
     through this gate, invitations used, and deliveries by handoff. Five queries."""
     visits = Visit.objects.filter(checkpoint=checkpoint, local_date=day)
     deliveries = Delivery.objects.filter(checkpoint=checkpoint, local_date=day)
+    day_start = dt.datetime.combine(day, dt.time(), tzinfo=checkpoint.community.tz)
     handoffs = dict(deliveries.values_list("handoff").annotate(n=Count("pk")).values_list("handoff", "n"))
     return {
         "checkpoint": checkpoint.code,
@@ -340,11 +341,13 @@ def gate_day(checkpoint: Checkpoint, day: dt.date) -> dict[str, Any]:
             "by_decision": _by_decision(visits),
             "admitted": visits.filter(decision=Decision.ADMIT).count(),
             "invited": visits.filter(decision=Decision.ADMIT, invitation__isnull=False).count(),
+            # Exits of that local day, whenever the visit began (an overnight stay leaves the next day).
             "exits": Visit.objects.filter(
-                out_checkpoint=checkpoint, out_at__isnull=False, exit_inferred=False
-            )
-            .filter(local_date=day)
-            .count(),
+                out_checkpoint=checkpoint,
+                exit_inferred=False,
+                out_at__gte=day_start,
+                out_at__lt=day_start + dt.timedelta(days=1),
+            ).count(),
         },
         "deliveries": {
             "by_decision": _by_decision(deliveries),
@@ -407,4 +410,52 @@ def list_invitations(
         rows.select_related("community", "visitor", "on_behalf_of", "invited_by__staff").order_by(
             "visit_date", "created_at"
         )[offset : offset + limit]
+    )
+
+
+# ---- for the worker pages ------------------------------------------------------------------
+
+
+def get_invitation(user: Any, invitation_id: uuid.UUID | str) -> Invitation:
+    """An invitation in the user's communities; ``invitation_unknown`` otherwise (also for a
+    malformed id), the same for another community's invitation as for none."""
+    try:
+        pk = uuid.UUID(str(invitation_id))
+    except ValueError:
+        raise NotFound("invitation_unknown", field="invitation", code="") from None
+    invitation = (
+        Invitation.objects.filter(pk=pk, community_id__in=community_ids_for(user))
+        .select_related("community", "visitor", "on_behalf_of", "invited_by__staff")
+        .first()
+    )
+    if invitation is None:
+        raise NotFound("invitation_unknown", field="invitation", code="")
+    return invitation
+
+
+def upcoming_invitations(user: Any, *, since: dt.date, limit: int = 200) -> list[Invitation]:
+    """Invitations the user may see for local ``since`` or later (open and used), soonest
+    first, then by creation. One query."""
+    return list(
+        Invitation.objects.filter(community_id__in=community_ids_for(user), visit_date__gte=since)
+        .select_related("community", "visitor", "on_behalf_of", "invited_by__staff")
+        .order_by("visit_date", "created_at")[:limit]
+    )
+
+
+def user_gates(user: Any) -> list[Checkpoint]:
+    """The active checkpoints of the user's communities, by community then code. One query."""
+    return list(
+        Checkpoint.objects.filter(community_id__in=community_ids_for(user), active=True)
+        .select_related("community")
+        .order_by("community__name", "code")
+    )
+
+
+def user_communities(user: Any) -> list[Community]:
+    """The user's communities by name (for a form's choice). One query."""
+    return list(
+        Community.objects.filter(pk__in=community_ids_for(user))
+        .select_related("subdistrict")
+        .order_by("name")
     )

@@ -30,7 +30,7 @@ from shouwang.core.db import write_transaction
 from shouwang.core.errors import InvalidInput, NotFound
 from shouwang.people.identity import Document, parse_document_type, validate_document
 from shouwang.people.models import Household, Institution, Resident
-from shouwang.people.services import clean_name, normalise_phone
+from shouwang.people.services import clean_name, clean_text, normalise_phone
 from shouwang.places.models import Checkpoint, Community
 from shouwang.screening.choices import AlertKind, Decision, Direction
 from shouwang.screening.decision import Outcome
@@ -137,7 +137,8 @@ def check_occurred_at(occurred_at: dt.datetime | None, policy: Policy, *, now: d
 
 
 def _text(raw: str | None, limit: int = 200) -> str:
-    return " ".join(unicodedata.normalize("NFC", raw or "").split())[:limit]
+    """Free text on one line without control characters (see ``people.services.clean_text``)."""
+    return clean_text(raw or "", limit)
 
 
 def clean_phone(raw: str | None, *, required: bool) -> str | None:

@@ -1,5 +1,7 @@
 // The gate page: identify → person card → temperature → decision, then straight to the next.
 // Talks to /api/v1 with the log-in session; a scanner gun is a keyboard that ends with Enter.
+// Outsiders (the second half of this file): a visitor, a delivery rider, an incident or help
+// given is a sheet over the page; a visit's or rider's decision uses the same full-screen panel.
 (function () {
   "use strict";
   const cfg = JSON.parse(document.getElementById("gate-config").textContent);
@@ -17,6 +19,8 @@
   let shown = null;        // the decision on screen ("admit", "retest", …), or null
   let lookups = 0;         // a lookup or search answer older than the latest request is dropped
   let returnee = null;     // resident id of this community on the card (not in quarantine), for 返京登记
+  let lastScreening = null; // this page's latest screening {id, who, decision, temperature_c, mask}
+  let outsiderMode = null; // "visitor" | "delivery" while a visit's or a rider's decision shows
 
   // ---- helpers -------------------------------------------------------------------------
   function api(path, options) {
@@ -53,6 +57,9 @@
     const compact = text.replace(/[\s-]/g, "");
     if (/^(\\0\d{5}|\]Q\d)*SW\d\./.test(text) || text.length > 40 || /^https?:/i.test(text)) return { qr: text };
     if (/^[A-Za-z]{2,5}-\d{3,8}$/.test(text)) return { pass_number: text };
+    // A one-day visitor pass typed off its screen: TPS-V200301-007 (dashes and spaces optional).
+    const visitorPass = text.replace(/\s/g, "").match(/^([A-Za-z0-9_-]+?)-?V(\d{6})-?(\d{3,})$/i);
+    if (visitorPass) return { pass_number: (visitorPass[1] + "-V" + visitorPass[2] + "-" + visitorPass[3]).toUpperCase() };
     if (/^\d{15}$|^\d{17}[\dXx]$/.test(compact)) return { id_number: compact };
     // Passports: E12345678, EA1234567 (one or two letters, then 7–8 digits).
     if (/^[A-Z]{1,2}\d{7,8}$/i.test(compact)) return { id_number: compact, id_type: "passport" };
@@ -65,6 +72,11 @@
     clearTimeout(searchTimer);
     const raw = $("ident").value;
     if (!raw.trim()) return;
+    const invite = invitationCode(raw);
+    if (invite) { findInvitation(invite, raw); return; }
+    identifyAs(raw);
+  }
+  function identifyAs(raw) {
     const ident = classify(raw);
     if (ident) { lookup(ident); } else { search(raw, true); }
   }
@@ -76,7 +88,7 @@
     // Typing or scanning while a decision or a card shows starts the next person at once:
     // nothing more may be recorded for the one before.
     if ((shown || !$("card").hidden) && raw) dismiss();
-    if (raw.trim() && !classify(raw) && !/^\d/.test(raw.trim())) {
+    if (raw.trim() && !classify(raw) && !/\d/.test(raw)) {
       searchTimer = setTimeout(() => search(raw), 150);
     } else {
       show($("picks"), false);
@@ -232,6 +244,8 @@
       busy = false;
       if (!ok) { showIdentError(errorText(data, status)); return; }
       show($("ident-error"), false);
+      lastScreening = { id: data.id, who: person, decision: data.decision, temperature_c: data.temperature_c,
+        typed: sentTyped, mask: body.mask };
       // The next person was scanned while this answer travelled: keep their card; the answer
       // is in the last 10.
       if (who === person) renderDecision(data);
@@ -241,6 +255,11 @@
 
   function renderDecision(d) {
     shown = d.decision;
+    outsiderMode = null;
+    show($("decision-pass"), false);
+    // Someone without a pass of ours may be registered as a visitor; trouble may be an incident.
+    show($("decision-visitor"), d.decision === "register");
+    show($("decision-incident"), ["register", "deny", "refer"].includes(d.decision));
     const panel = $("decision");
     panel.className = "decision d-" + d.decision;
     $("decision-label").textContent = d.decision_label;
@@ -258,6 +277,7 @@
     }
     show($("card"), false);
     show(panel, true);
+    panel.scrollTop = 0;
     clearInterval(countdownTimer);
     const retest = d.decision === "retest";
     show($("retest"), retest);
@@ -287,6 +307,7 @@
 
   // Back to the card of the same person (same direction and mask): the next reading is the retest.
   function retest() {
+    if (outsiderMode) { retestOutsider(); return; }
     if (!who) { next(); return; }
     hideDecision();
     setTyped("");
@@ -299,6 +320,7 @@
     hideDecision();
     who = null;
     returnee = null;
+    outsiderMode = null;
     show($("card"), false);
     show($("ident-error"), false);
   }
@@ -315,6 +337,11 @@
   // ---- today's counter, the last 10, the clock -----------------------------------------
   function refresh() {
     api(base + "/today").then(({ ok, data }) => { if (ok) $("today-count").textContent = data.total; });
+    api(base + "/outsiders").then(({ ok, data }) => {
+      if (!ok) return;
+      $("visit-count").textContent = data.visits.admitted;
+      $("delivery-count").textContent = data.deliveries.gate + data.deliveries.entered;
+    });
     api(base + "/recent").then(({ ok, data }) => {
       if (!ok) return;
       const list = $("recent");
@@ -361,6 +388,7 @@
   const printable = (e) => e.key.length === 1 && e.key !== " ";
   document.addEventListener("keydown", (e) => {
     if (e.ctrlKey || e.metaKey || e.altKey || e.isComposing || e.keyCode === 229) return;
+    if (sheet) { sheetKey(e); return; }
     const ident = $("ident");
     const inIdent = e.target === ident;
     if (shown) {
@@ -386,6 +414,680 @@
     else if (e.key === "Escape") { e.preventDefault(); next(); }
     else if (printable(e)) { ident.focus(); } // a scan or a name for the next person
   });
+  // ==== Outsiders: visitors, delivery riders, incidents, help given ==========================
+  // Each is a sheet over the page that posts to the JSON API with a client UUID (a retry is
+  // one record). A visit's or a rider's decision shows on the same full-screen panel as a
+  // resident's; 复测 there brings the same sheet back with only the reading to take again.
+  const out = cfg.outsiders;
+  const text = cfg.text;
+  let sheet = null;        // the open sheet, or null
+  let sheetPad = null;     // its keypad, when its reading is taken on the sheet
+  let outsiderLast = null; // the visit or delivery whose decision shows
+
+  // The page's words with numbered blanks: fill("{0} at {1}", a, b).
+  function fill(template) {
+    const args = Array.prototype.slice.call(arguments, 1);
+    return template.replace(/\{(\d)\}/g, (m, i) => String(args[Number(i)]));
+  }
+  function postJSON(path, body) {
+    return api(path, { method: "POST", body: JSON.stringify(body) });
+  }
+  function setError(el, message) { el.textContent = message || ""; show(el, !!message); }
+  // Put the server's refusal under the sheet and mark the fields it names.
+  function showErrors(form, el, data, status, fields) {
+    form.querySelectorAll(".has-error").forEach((f) => f.classList.remove("has-error"));
+    setError(el, errorText(data, status));
+    let first = null;
+    ((data && data.errors) || []).forEach((err) => {
+      const id = fields[err.field || ""];
+      const target = id && $(id);
+      if (target) { target.classList.add("has-error"); first = first || target; }
+    });
+    if (first && first.offsetParent !== null) first.scrollIntoView({ block: "center" });
+  }
+  // Chinese sentences end in 。 and take no space between them; English ones do.
+  const sep = cfg.lang === "en" ? " " : "";
+
+  function openSheet(id) {
+    next();
+    // The scan box under the sheet must not keep the focus (nor a phone's keyboard up).
+    $("ident").blur();
+    show($("outsider-note"), false);
+    document.querySelectorAll(".sheet").forEach((s) => show(s, false));
+    sheet = $(id);
+    sheet.querySelectorAll(".has-error").forEach((f) => f.classList.remove("has-error"));
+    sheet.querySelectorAll(".error").forEach((f) => show(f, false));
+    show(sheet, true);
+    sheet.scrollTop = 0;
+  }
+  function closeSheet() {
+    if (sheet) show(sheet, false);
+    sheet = null;
+    sheetPad = null;
+    $("ident").focus();
+  }
+  function say(message, link) {
+    const note = $("outsider-note");
+    note.textContent = message;
+    if (link) {
+      const a = document.createElement("a");
+      a.href = link;
+      a.textContent = " " + text.open_incident;
+      note.appendChild(a);
+    }
+    show(note, true);
+  }
+
+  // One choice out of a row of chips (aria-pressed), or none.
+  function chips(container) {
+    const all = () => Array.from(container.querySelectorAll(".chip"));
+    const set = (value) => all().forEach((c) => c.setAttribute("aria-pressed", String(c.dataset.value === value)));
+    container.addEventListener("click", (e) => {
+      const c = e.target.closest(".chip");
+      if (!c) return;
+      set(c.dataset.value);
+      container.dispatchEvent(new CustomEvent("pick", { detail: c.dataset.value }));
+    });
+    return {
+      value: () => { const c = all().find((x) => x.getAttribute("aria-pressed") === "true"); return c ? c.dataset.value : ""; },
+      set: set,
+      clear: () => set(null),
+    };
+  }
+
+  // The card's keypad rules for a sheet: the reading as typed, °F told apart; never auto-confirms.
+  function keypad(padEl, outputEl, unitEl) {
+    let value = "";
+    const render = () => {
+      const shownValue = value ? formatTyped(value) : "--.-";
+      outputEl.textContent = shownValue;
+      const n = Number(shownValue);
+      unitEl.textContent = n >= 93.2 && n <= 108 ? "°F" : "°C";
+    };
+    const pad = {
+      value: () => value,
+      clear: () => { value = ""; render(); },
+      key: (k) => {
+        if (k === "back") value = value.slice(0, -1);
+        else if (k === "." && value.includes(".")) return;
+        else if (value.length < 5) value += k;
+        render();
+      },
+    };
+    padEl.addEventListener("click", (e) => { const b = e.target.closest("button"); if (b) pad.key(b.dataset.key); });
+    return pad;
+  }
+  function maskToggle(button) {
+    const on = button.textContent;
+    const off = on.replace("✓", "✗");
+    let value = true;
+    const set = (v) => {
+      value = v;
+      button.classList.toggle("on", v);
+      button.setAttribute("aria-pressed", String(v));
+      button.textContent = v ? on : off;
+    };
+    button.addEventListener("click", () => set(!value));
+    return { value: () => value, set: set };
+  }
+
+  // A type-ahead under an input; the pick shows in a green box with a "change" button.
+  // ``keep``: which hits may be picked (a rider's recipient is a household, never an institution).
+  function picker(prefix, url, render, emptyText, keep) {
+    const input = $(prefix);
+    const list = $(prefix + "-list");
+    const box = $(prefix + "-picked");
+    const label = $(prefix + "-label");
+    let picked = null;
+    let seq = 0;
+    let timer = null;
+    function close() { show(list, false); }
+    function choose(hit) {
+      picked = hit;
+      label.textContent = render(hit)[0];
+      show(box, true);
+      show(input, false);
+      close();
+      input.classList.remove("has-error");
+    }
+    function clear() {
+      picked = null;
+      input.value = "";
+      show(box, false);
+      show(input, true);
+      close();
+    }
+    function run() {
+      const q = input.value.trim();
+      if (!q) { close(); return; }
+      const mine = ++seq;
+      api(url(q)).then(({ ok, data: all }) => {
+        if (mine !== seq || !ok || !input.value.trim()) return;
+        const data = keep ? all.filter(keep) : all;
+        list.innerHTML = "";
+        if (!data.length) {
+          const li = document.createElement("li");
+          li.className = "empty";
+          li.textContent = emptyText;
+          list.appendChild(li);
+        }
+        data.forEach((hit) => {
+          const li = document.createElement("li");
+          const b = document.createElement("button");
+          b.type = "button";
+          const [main, small] = render(hit);
+          b.textContent = main;
+          if (small) { const sm = document.createElement("small"); sm.textContent = small; b.appendChild(sm); }
+          b.addEventListener("click", () => choose(hit));
+          li.appendChild(b);
+          list.appendChild(li);
+        });
+        show(list, true);
+      });
+    }
+    input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(run, 150); });
+    input.addEventListener("keydown", (e) => {
+      const first = list.querySelector("button");
+      if (e.key === "Enter") { e.preventDefault(); if (first && !list.hidden) first.click(); }
+      if (e.key === "ArrowDown" && first && !list.hidden) { e.preventDefault(); first.focus(); }
+    });
+    $(prefix + "-change").addEventListener("click", () => { clear(); input.focus(); });
+    return { value: () => picked, set: (hit) => (hit ? choose(hit) : clear()), clear: clear, typed: () => input.value.trim() };
+  }
+
+  // In a sheet: Esc closes; digits off the inputs go to the sheet's reading; Enter in a box
+  // moves on to the next empty box (the worker submits with the big button).
+  function sheetKey(e) {
+    if (e.key === "Escape") { e.preventDefault(); closeSheet(); return; }
+    const inBox = e.target.closest && e.target.closest("input, textarea, select");
+    if (inBox) {
+      if (e.key === "Enter" && e.target.tagName === "INPUT" && e.target.type !== "file" && !e.defaultPrevented) {
+        e.preventDefault();
+        const boxes = Array.from(sheet.querySelectorAll("input:not([type=file]):not([type=checkbox]), select"))
+          .filter((b) => b.offsetParent !== null);
+        const after = boxes.slice(boxes.indexOf(e.target) + 1).find((b) => !b.value);
+        if (after) after.focus(); else e.target.blur();
+      }
+      return;
+    }
+    if (!sheetPad) return;
+    if (/^[0-9.,]$/.test(e.key)) { e.preventDefault(); sheetPad.key(e.key === "," ? "." : e.key); }
+    else if (e.key === "Backspace") { e.preventDefault(); sheetPad.key("back"); }
+  }
+
+  // The decision of a visit or a rider, on the resident's panel.
+  function renderOutsider(kind, d, typedReading) {
+    sentTyped = typedReading;
+    returnee = null;
+    const visit = kind === "visitor";
+    renderDecision({
+      id: d.id,
+      decision: d.decision,
+      decision_label: d.decision_label,
+      reasons: d.reasons,
+      message: d.message,
+      temperature_c: d.temperature_c,
+      temperature_converted_f: d.temperature_converted_f,
+      person: visit
+        ? d.visitor.name + " · " + d.host.label
+        : d.platform_label + " " + d.phone + (d.recipient ? " → " + d.recipient.label : ""),
+    });
+    outsiderMode = kind;
+    outsiderLast = d;
+    show($("decision-visitor"), false);
+    show($("decision-incident"), d.decision === "deny" || d.decision === "refer");
+    if (!visit && d.decision === "admit") {
+      $("decision-label").textContent = d.handoff === "entered" ? text.handoff_entered : text.handoff_gate;
+    }
+    if (visit && d.pass_number) {
+      $("pass-qr").src = out.passSvg.replace(out.zero, d.id);
+      $("pass-number").textContent = d.pass_number;
+      $("pass-note").textContent = fill(text.pass_valid_on, d.local_date);
+      show($("decision-pass"), true);
+    }
+    refresh();
+  }
+
+  function retestOutsider() {
+    const kind = outsiderMode;
+    const d = outsiderLast;
+    hideDecision();
+    outsiderMode = null;
+    if (kind === "visitor") reopenVisitor(d); else reopenDelivery();
+  }
+
+  // ---- 访客登记 ----------------------------------------------------------------------------
+  const vForm = $("visitor-form");
+  const vReasons = chips($("v-reasons"));
+  const vPad = keypad($("v-keypad"), $("v-temp"), $("v-unit"));
+  const vMask = maskToggle($("v-mask"));
+  const vHost = picker(
+    "v-host",
+    (q) => cfg.api + "/visitors/hosts?checkpoint=" + encodeURIComponent(cfg.checkpoint) + "&q=" + encodeURIComponent(q),
+    (h) => [h.label, h.detail],
+    text.no_hosts
+  );
+  const v = { known: null, invitation: null, screening: null, clientId: null, lookups: 0 };
+  $("v-reasons").addEventListener("pick", (e) => { $("v-reason").value = e.detail; });
+  $("v-reason").addEventListener("input", () => {
+    vReasons.set($("v-reason").value.trim());
+  });
+
+  function part(name, on) { vForm.querySelectorAll('[data-part="' + name + '"]').forEach((el) => show(el, on)); }
+  function visitorDocumentShown() {
+    // A known visitor's stored document stands; otherwise the policy says (the invitation too).
+    const known = v.known || (v.invitation && v.invitation.visitor);
+    if (known) return out.documentRequired && !known.id_masked;
+    return true;
+  }
+
+  function openVisitor(opts) {
+    openSheet("visitor-sheet");
+    Object.assign(v, { known: null, invitation: null, screening: null, clientId: uuid() });
+    ["v-phone", "v-name", "v-id-number", "v-reason"].forEach((id) => { $(id).value = ""; });
+    $("v-id-type").selectedIndex = 0;
+    vHost.clear();
+    vReasons.clear();
+    vPad.clear();
+    vMask.set(true);
+    show($("v-known"), false);
+    show($("v-invitation"), false);
+    show($("v-screening"), false);
+    const o = opts || {};
+    if (o.invitation) {
+      v.invitation = o.invitation;
+      const inv = o.invitation;
+      const lines = [text.invitation + " " + inv.code + " · " + inv.visit_date, inv.visitor.name + " " + inv.visitor.phone,
+        inv.host.label + " · " + inv.reason];
+      if (inv.status === "used") lines.push(text.invitation_used);
+      else if (inv.visit_date !== today()) lines.push(text.invitation_other_day + " " + inv.visit_date);
+      $("v-invitation").textContent = lines.join("\n");
+      show($("v-invitation"), true);
+    }
+    if (o.screening) {
+      v.screening = o.screening;
+      const s = o.screening;
+      $("v-screening").textContent = fill(text.from_screening,
+        (s.temperature_c == null ? "--.-" : s.temperature_c.toFixed(1)) + " °C", s.mask ? text.mask_on : text.mask_off);
+      show($("v-screening"), true);
+    }
+    layoutVisitor();
+    if (o.idNumber) {
+      $("v-id-number").value = o.idNumber;
+      if (o.idType) $("v-id-type").value = o.idType;
+      lookupVisitor({ document: o.idNumber, id_type: $("v-id-type").value });
+    }
+    if (!o.invitation) $("v-phone").focus();
+  }
+  function today() {
+    const parts = new Intl.DateTimeFormat("en-CA", { timeZone: cfg.timezone, year: "numeric", month: "2-digit", day: "2-digit" })
+      .formatToParts(new Date());
+    const get = (t) => parts.find((p) => p.type === t).value;
+    return get("year") + "-" + get("month") + "-" + get("day");
+  }
+  // Which parts of the form show: an invitation brings who, whom and why; a known visitor
+  // brings who; the register answer brings the reading.
+  function layoutVisitor() {
+    const inv = !!v.invitation;
+    part("visitor", !inv);
+    show($("v-new"), !inv && !v.known);
+    part("document", inv ? visitorDocumentShown() : !v.known || visitorDocumentShown());
+    part("host", !inv);
+    part("reason", !inv);
+    part("reading", !v.screening);
+    // A known visitor's reason comes back: the chips give way to the keypad.
+    vForm.classList.toggle("known-visitor", !!v.known);
+    sheetPad = v.screening ? null : vPad;
+  }
+
+  function applyKnown(p) {
+    v.known = p;
+    $("v-known-name").textContent = p.name + " " + p.phone + (p.id_masked ? " " + p.id_masked : "");
+    $("v-known-detail").textContent = (p.visits
+      ? fill(text.visit_known, p.visits, p.last_visit_on || "—") : "")
+      + (p.on_site ? "\n" + text.on_site_open : "");
+    show($("v-known"), true);
+    if (p.host && !vHost.value()) vHost.set(p.host);
+    if (p.reason && !$("v-reason").value.trim()) { $("v-reason").value = p.reason; vReasons.set(p.reason); }
+    layoutVisitor();
+    if (document.activeElement && document.activeElement.tagName === "INPUT") document.activeElement.blur();
+    // Only the reading is left: who it is, the keypad and the confirm button on one screen.
+    if (sheetPad) $("v-known").scrollIntoView({ block: "start" });
+  }
+  function forgetKnown() {
+    v.known = null;
+    show($("v-known"), false);
+    layoutVisitor();
+  }
+  function lookupVisitor(params) {
+    const mine = ++v.lookups;
+    const q = new URLSearchParams(Object.assign({ checkpoint: cfg.checkpoint }, params));
+    api(cfg.api + "/visitors/lookup?" + q.toString()).then(({ ok, data }) => {
+      if (mine !== v.lookups || !sheet || v.invitation) return;
+      if (ok && data.found) applyKnown(data.visitor);
+      else if (ok && v.known && params.phone) forgetKnown();
+    });
+  }
+  $("v-phone").addEventListener("input", () => {
+    const digits = $("v-phone").value.normalize("NFKC").replace(/\D/g, "");
+    const national = digits.startsWith("86") && digits.length === 13 ? digits.slice(2) : digits;
+    if (/^1\d{10}$/.test(national)) lookupVisitor({ phone: national });
+  });
+  $("v-id-number").addEventListener("input", () => {
+    const number = $("v-id-number").value.normalize("NFKC").replace(/\s/g, "");
+    if ($("v-id-type").value === "resident_id" && /^\d{17}[\dXx]$/.test(number) && !v.known) {
+      lookupVisitor({ document: number, id_type: "resident_id" });
+    }
+  });
+  $("v-id-number").addEventListener("change", () => {
+    const number = $("v-id-number").value.trim();
+    if (number.length >= 6 && !v.known) lookupVisitor({ document: number, id_type: $("v-id-type").value });
+  });
+  $("v-not-them").addEventListener("click", () => {
+    forgetKnown();
+    vHost.clear();
+    vReasons.clear();
+    $("v-reason").value = "";
+    $("v-name").focus();
+  });
+
+  vForm.addEventListener("submit", (e) => {
+    e.preventDefault();
+    if (busy) return;
+    const err = $("v-error");
+    if (!v.invitation && !vHost.value() && vHost.typed()) {
+      setError(err, text.pick_host);
+      $("v-host").classList.add("has-error");
+      return;
+    }
+    const body = { id: v.clientId, checkpoint: cfg.checkpoint, mask: v.screening ? v.screening.mask : vMask.value() };
+    const number = $("v-id-number").value.trim();
+    const documentIn = number ? { id_type: $("v-id-type").value, id_number: number } : {};
+    if (v.invitation) {
+      body.invitation = v.invitation.code;
+      if (number) body.visitor = documentIn;
+    } else {
+      const phone = $("v-phone").value.trim();
+      body.visitor = Object.assign(
+        v.known ? { id: v.known.id } : { name: $("v-name").value.trim() },
+        phone ? { phone: phone } : {},
+        documentIn
+      );
+      const host = vHost.value();
+      if (host) body.host = { kind: host.kind, id: host.id };
+      const reason = $("v-reason").value.trim();
+      if (reason) body.reason = reason;
+    }
+    const typedReading = vPad.value();
+    if (v.screening) body.screening = v.screening.id;
+    else if (typedReading) body.temperature = typedReading;
+    busy = true;
+    postJSON(cfg.api + "/visits", body).then(({ ok, status, data }) => {
+      busy = false;
+      if (!ok) {
+        if (status === 409) v.clientId = uuid();
+        showErrors(vForm, err, data, status, VISIT_FIELDS);
+        return;
+      }
+      closeSheet();
+      renderOutsider("visitor", data, typedReading);
+    }, () => { busy = false; setError(err, text.network); });
+  });
+  const VISIT_FIELDS = {
+    "visitor.name": "v-name", "visitor.phone": "v-phone", "visitor.id_number": "v-id-number",
+    "visitor.id_type": "v-id-type", host: "v-host", reason: "v-reason", temperature: "v-keypad",
+  };
+
+  // 复测 of a visit: the same visitor, host and reason; only the reading again.
+  function reopenVisitor(d) {
+    openSheet("visitor-sheet");
+    const known = { id: d.visitor.id, name: d.visitor.name, phone: d.visitor.phone, id_masked: d.visitor.id_masked,
+      visits: 0, last_visit_on: d.local_date, host: null, reason: "", on_site: false };
+    Object.assign(v, { invitation: null, screening: null, clientId: uuid() });
+    vPad.clear();
+    applyKnown(known);
+    vHost.set({ kind: d.host.kind, id: d.host.id, label: d.host.label, detail: "" });
+    $("v-reason").value = d.reason;
+    vReasons.set(d.reason);
+    $("v-keypad").scrollIntoView({ block: "end" });
+  }
+
+  // ---- invitations: a scanned QR (SWI1.…) or a typed 8-character code --------------------
+  function invitationCode(raw) {
+    const t = raw.normalize("NFKC").trim();
+    if (/^(\\0\d{5}|\]Q\d)*SWI1\./.test(t)) return { qr: t };
+    const compact = t.replace(/[\s-]/g, "").toUpperCase();
+    if (/^[34679ACDEFGHJKMNPQRTUVWXY]{8}$/.test(compact)) return { code: compact };
+    return null;
+  }
+  function findInvitation(invite, raw) {
+    const seq = ++lookups;
+    const q = new URLSearchParams({ checkpoint: cfg.checkpoint, code: invite.qr || invite.code });
+    api(cfg.api + "/invitations/lookup?" + q.toString()).then(({ ok, status, data }) => {
+      if (seq !== lookups) return;
+      if (ok) { $("ident").value = ""; openVisitor({ invitation: data }); return; }
+      // A typed code that names no invitation may still be a pass number or a name.
+      if (invite.code && status === 404) { identifyAs(raw); return; }
+      showIdentError(errorText(data, status));
+    }, () => { if (seq === lookups) showIdentError(text.network); });
+  }
+
+  // ---- 外卖快递 ----------------------------------------------------------------------------
+  const dForm = $("delivery-form");
+  const dPlatform = chips($("d-platforms"));
+  const dPad = keypad($("d-keypad"), $("d-temp"), $("d-unit"));
+  const dMask = maskToggle($("d-mask"));
+  const dRecipient = picker(
+    "d-recipient",
+    (q) => cfg.api + "/visitors/hosts?checkpoint=" + encodeURIComponent(cfg.checkpoint) + "&q=" + encodeURIComponent(q),
+    (h) => [h.label, h.detail],
+    text.no_hosts,
+    (h) => h.kind === "household"
+  );
+  let dClientId = null;
+  $("d-platforms").addEventListener("pick", () => {
+    $("d-platforms").classList.remove("has-error");
+    setError($("d-error"), "");
+    $("d-phone").focus();
+  });
+  function openDelivery() {
+    openSheet("delivery-sheet");
+    dClientId = uuid();
+    dPlatform.clear();
+    $("d-phone").value = "";
+    dRecipient.clear();
+    dPad.clear();
+    dMask.set(true);
+    if ($("d-enter")) $("d-enter").checked = false;
+    sheetPad = dPad;
+  }
+  function reopenDelivery() {
+    openSheet("delivery-sheet");
+    dClientId = uuid();
+    dPad.clear();
+    sheetPad = dPad;
+    $("d-keypad").scrollIntoView({ block: "end" });
+  }
+  dForm.addEventListener("submit", (e) => {
+    e.preventDefault();
+    if (busy) return;
+    const err = $("d-error");
+    if (!dPlatform.value()) { setError(err, text.pick_platform); $("d-platforms").classList.add("has-error"); return; }
+    if (!dRecipient.value() && dRecipient.typed()) { setError(err, text.pick_host); $("d-recipient").classList.add("has-error"); return; }
+    const body = { id: dClientId, checkpoint: cfg.checkpoint, platform: dPlatform.value(), phone: $("d-phone").value.trim(),
+      mask: dMask.value() };
+    const typedReading = dPad.value();
+    if (typedReading) body.temperature = typedReading;
+    const r = dRecipient.value();
+    if (r) body.recipient = r.id;
+    if ($("d-enter") && $("d-enter").checked) body.enter = true;
+    busy = true;
+    postJSON(cfg.api + "/deliveries", body).then(({ ok, status, data }) => {
+      busy = false;
+      if (!ok) {
+        if (status === 409) dClientId = uuid();
+        showErrors(dForm, err, data, status, { phone: "d-phone", recipient: "d-recipient", platform: "d-platforms", temperature: "d-keypad" });
+        return;
+      }
+      closeSheet();
+      renderOutsider("delivery", data, typedReading);
+    }, () => { busy = false; setError(err, text.network); });
+  });
+
+  // ---- 记录事件 ----------------------------------------------------------------------------
+  const iForm = $("incident-form");
+  const iKind = chips($("i-kinds"));
+  const iSeverity = chips($("i-severities"));
+  const inc = { clientId: null, screening: null, saved: null };
+  $("i-kinds").addEventListener("pick", () => { $("i-kinds").classList.remove("has-error"); if (!inc.saved) setError($("i-error"), ""); });
+  // ``o.screening``: prefill from this screening (the last at this gate); ``o.people``: who, in
+  // words (a visitor or rider just refused, who has no screening).
+  function openIncident(o) {
+    const from = o.screening;
+    openSheet("incident-sheet");
+    Object.assign(inc, { clientId: uuid(), screening: null, saved: null });
+    iKind.clear();
+    iSeverity.set("medium");
+    ["i-people", "i-description", "i-photo"].forEach((id) => { $(id).value = ""; });
+    $("i-photo-name").textContent = "";
+    iForm.querySelectorAll('[data-part="incident"]').forEach((el) => show(el, true));
+    show($("i-linked"), false);
+    show($("i-done"), false);
+    show($("i-open"), false);
+    $("i-submit").textContent = $("i-submit").dataset.label;
+    if (o.people) $("i-people").value = o.people;
+    if (!from) return;
+    api(cfg.api + "/incidents/prefill?screening=" + encodeURIComponent(from.id)).then(({ ok, data }) => {
+      if (!ok || sheet !== $("incident-sheet") || inc.saved) return;
+      inc.screening = data.screening;
+      const at = new Intl.DateTimeFormat("zh-CN", { timeZone: cfg.timezone, hour: "2-digit", minute: "2-digit", hour12: false })
+        .format(new Date(data.occurred_at));
+      $("i-linked-text").textContent = fill(text.linked_to, at, data.person || text.unnamed, cfg.decisions[from.decision] || "");
+      show($("i-linked"), true);
+      if (!iKind.value()) iKind.set(data.kind);
+    });
+  }
+  $("i-unlink").addEventListener("click", () => { inc.screening = null; show($("i-linked"), false); $("i-people").focus(); });
+  $("i-submit").dataset.label = $("i-submit").textContent;
+  $("i-photo").addEventListener("change", () => {
+    const file = $("i-photo").files[0];
+    $("i-photo-name").textContent = file ? file.name : "";
+    $("i-photo-field").classList.remove("has-error");
+  });
+
+  function uploadPhoto(incident) {
+    const file = $("i-photo").files[0];
+    const err = $("i-error");
+    const form = new FormData();
+    form.append("photo", file);
+    busy = true;
+    fetch(cfg.api + "/incidents/" + incident.id + "/photo", {
+      method: "POST", body: form, credentials: "same-origin",
+      headers: { "X-CSRFToken": csrf, Accept: "application/json", "Accept-Language": lang },
+    }).then((r) => r.json().catch(() => ({})).then((data) => ({ ok: r.ok, status: r.status, data: data })))
+      .then(({ ok, status, data }) => {
+        busy = false;
+        if (ok) { incidentDone(incident, true); return; }
+        // The incident stands; only the photo is refused: say why, and offer another try.
+        iForm.querySelectorAll('[data-part="incident"]').forEach((el) => show(el, false));
+        show($("i-linked"), false);
+        setError(err, text.photo_failed + sep + errorText(data, status));
+        $("i-photo-field").classList.add("has-error");
+        $("i-submit").textContent = text.photo_retry;
+        $("i-open").href = out.incidentPage.replace(out.zero, incident.id);
+        show($("i-open"), true);
+      }, () => { busy = false; setError(err, text.network); });
+  }
+  function incidentDone(incident, withPhoto) {
+    closeSheet();
+    say(fill(text.incident_saved, incident.kind_label) + (withPhoto ? sep + text.photo_saved : ""),
+      out.incidentPage.replace(out.zero, incident.id));
+  }
+  iForm.addEventListener("submit", (e) => {
+    e.preventDefault();
+    if (busy) return;
+    const err = $("i-error");
+    const hasPhoto = $("i-photo").files.length > 0;
+    if (inc.saved) {
+      if (hasPhoto) uploadPhoto(inc.saved); else incidentDone(inc.saved, false);
+      return;
+    }
+    if (!iKind.value()) { setError(err, text.pick_kind); $("i-kinds").classList.add("has-error"); return; }
+    const body = { id: inc.clientId, checkpoint: cfg.checkpoint, kind: iKind.value(), severity: iSeverity.value() || "medium",
+      people: $("i-people").value.trim(), description: $("i-description").value.trim() };
+    if (inc.screening) body.screening = inc.screening;
+    busy = true;
+    postJSON(cfg.api + "/incidents", body).then(({ ok, status, data }) => {
+      busy = false;
+      if (!ok) {
+        if (status === 409) inc.clientId = uuid();
+        showErrors(iForm, err, data, status, { people: "i-people", kind: "i-kinds", severity: "i-severities", description: "i-description" });
+        return;
+      }
+      inc.saved = data;
+      setError(err, "");
+      if (hasPhoto) uploadPhoto(data); else incidentDone(data, false);
+    }, () => { busy = false; setError(err, text.network); });
+  });
+
+  // ---- 便民服务 ----------------------------------------------------------------------------
+  const sForm = $("service-form");
+  const sKind = chips($("s-kinds"));
+  const sResident = picker(
+    "s-resident",
+    (q) => base + "/people?q=" + encodeURIComponent(q),
+    (p) => [p.masked_name + " " + p.id_masked, p.where],
+    text.no_people,
+    (p) => p.kind === "resident"
+  );
+  let sClientId = null;
+  $("s-kinds").addEventListener("pick", () => { $("s-kinds").classList.remove("has-error"); setError($("s-error"), ""); });
+  function openService() {
+    openSheet("service-sheet");
+    sClientId = uuid();
+    sKind.clear();
+    sResident.clear();
+    ["s-person", "s-note"].forEach((id) => { $(id).value = ""; });
+  }
+  sForm.addEventListener("submit", (e) => {
+    e.preventDefault();
+    if (busy) return;
+    const err = $("s-error");
+    if (!sKind.value()) { setError(err, text.pick_service); $("s-kinds").classList.add("has-error"); return; }
+    const body = { id: sClientId, checkpoint: cfg.checkpoint, kind: sKind.value(), person: $("s-person").value.trim(),
+      note: $("s-note").value.trim() };
+    const r = sResident.value();
+    if (r) body.resident = r.id;
+    busy = true;
+    postJSON(cfg.api + "/services", body).then(({ ok, status, data }) => {
+      busy = false;
+      if (!ok) {
+        if (status === 409) sClientId = uuid();
+        showErrors(sForm, err, data, status, { person: "s-person", resident: "s-resident", kind: "s-kinds", note: "s-note" });
+        return;
+      }
+      closeSheet();
+      say(text.service_saved + " " + data.kind_label);
+    }, () => { busy = false; setError(err, text.network); });
+  });
+
+  // ---- wiring of the outsiders -------------------------------------------------------------
+  document.querySelectorAll(".sheet [data-close]").forEach((b) => b.addEventListener("click", closeSheet));
+  $("open-visitor").addEventListener("click", () => openVisitor({}));
+  $("open-delivery").addEventListener("click", openDelivery);
+  $("open-incident").addEventListener("click", () => openIncident({ screening: lastScreening }));
+  $("open-service").addEventListener("click", openService);
+  $("decision-visitor").addEventListener("click", () => {
+    const s = lastScreening;
+    const from = s && s.who ? s.who : {};
+    openVisitor({ screening: s, idNumber: from.id_number, idType: from.id_type });
+  });
+  $("decision-incident").addEventListener("click", () => {
+    if (outsiderMode) openIncident({ people: $("decision-person").textContent });
+    else openIncident({ screening: lastScreening });
+  });
+
+
   // For the camera (gate-camera.js): what a camera read is handled like a scanner's Enter.
   function identifyText(text) {
     $("ident").value = text;
