@@ -37,6 +37,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from shouwang.core.choices import Role
 from shouwang.core.models import Staff, Team
+from shouwang.incidents.services import close_incident, escalate_incident, log_service, raise_incident
 from shouwang.passes.cards import render_pass_type_picture
 from shouwang.passes.models import Pass, PassType
 from shouwang.passes.services import issue_passes, revoke_pass
@@ -47,6 +48,7 @@ from shouwang.places.models import Checkpoint, Community, Subdistrict
 from shouwang.quarantine.choices import IN_FORCE, Source
 from shouwang.quarantine.models import QuarantinePlan
 from shouwang.quarantine.services import PersonIn, TripIn, record_follow_up, register_returnee, release_due
+from shouwang.visitors.services import HostIn, VisitorIn, invite_visitor, register_delivery, register_visit
 
 SUBDISTRICT_CODE = "xichangan"
 SUBDISTRICT_NAME = "西长安街街道"
@@ -1028,6 +1030,85 @@ def _load_quarantine(
             )
 
 
+def _load_outsiders(
+    people: _People,
+    gates: dict[str, Checkpoint],
+    residents_by_community: dict[str, list[tuple[Resident, ResidentIn]]],
+    *,
+    actor: Any,
+) -> None:
+    """This morning at the gates (DESIGN.md §1), through the services: riders of the four big
+    platforms handing over at 东斜街北口, a few visitors (one invited by their host), the man with
+    no pass and no mask who tried to force his way in (escalated to the police station), and the
+    staff walking ahead to check a barber was open before an elderly non-resident queued."""
+    now = timezone.now()
+    market, lixue = gates["dongxie-n"], gates["lixue-e"]
+    tps_home = residents_by_community["tps"][0][0]
+    xdb_home = residents_by_community["xdb"][0][0]
+    for n, platform in enumerate(("meituan", "eleme", "sf", "jd", "meituan")):
+        rider = people.person(male=True, age=people.rng.randint(20, 45), local=0.2)
+        register_delivery(
+            market,
+            platform=platform,
+            phone=rider.phone,
+            name=rider.name,
+            temperature=people.rng.choice(("36.4", "36.5", "36.7")),
+            mask=True,
+            actor=actor,
+            occurred_at=now - dt.timedelta(minutes=30 + 17 * n),
+        )
+    for n, (gate, home) in enumerate(((lixue, tps_home), (market, xdb_home), (market, xdb_home))):
+        guest = people.person(male=people.rng.random() < 0.5, age=people.rng.randint(25, 75), local=0.5)
+        assert home.household_id is not None
+        register_visit(
+            gate,
+            visitor=VisitorIn(name=guest.name, phone=guest.phone, id_number=guest.id_number),
+            host=HostIn(kind="household", id=home.household_id),
+            reason=("探亲 visiting family", "送物资 bringing supplies", "照护老人 caring for an elder")[n],
+            temperature="36.6",
+            mask=True,
+            actor=actor,
+            occurred_at=now - dt.timedelta(minutes=50 + 25 * n),
+        )
+    guest = people.person(male=False, age=34, local=0.5)
+    assert tps_home.household_id is not None
+    invite_visitor(
+        lixue.community,
+        visitor=VisitorIn(name=guest.name, phone=guest.phone, id_number=guest.id_number),
+        visit_date=lixue.community.local_date(now),
+        host=HostIn(kind="household", id=tps_home.household_id),
+        on_behalf_of=tps_home.pk,
+        reason="送药 bringing medicine",
+        actor=actor,
+    )
+    incident = raise_incident(
+        market,
+        kind="forced_entry",
+        severity="high",
+        people="男，约 40 岁，无出入证、未戴口罩 man about 40, no pass, no mask",
+        description="拒绝测温登记，欲强行进入，值守人员阻拦并报派出所。Refused screening, tried to force his way in; blocked, police called.",
+        occurred_at=now - dt.timedelta(hours=2),
+        actor=actor,
+    ).incident
+    escalate_incident(
+        incident, to="police_station", actor=actor, at=now - dt.timedelta(hours=2) + dt.timedelta(minutes=3)
+    )
+    close_incident(
+        incident,
+        outcome="派出所民警到场劝离 the police came and he left",
+        actor=actor,
+        at=now - dt.timedelta(hours=1, minutes=30),
+    )
+    log_service(
+        market,
+        kind="escort",
+        person="外社区老人，来理发 an elderly non-resident come for a haircut",
+        note="先行到理发店确认营业，再引导老人登记 walked ahead to check the barber was open, then helped him register",
+        occurred_at=now - dt.timedelta(hours=1),
+        actor=actor,
+    )
+
+
 def _load_members(
     people: _People,
     institutions: list[tuple[InstitutionSpec, Institution, PassType]],
@@ -1110,6 +1191,7 @@ def load_xichangan(
             )
             _load_quarantine(people, rows, today=today, actor=admin, protected=protected)
         _load_members(people, institutions, by_community, gates, window=window, actor=admin)
+        _load_outsiders(people, gates, by_community, actor=admin)
         return _summary(
             sub, today=today, already=False, seconds=time.monotonic() - started, password=password
         )

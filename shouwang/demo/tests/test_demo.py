@@ -235,3 +235,14 @@ def test_cli_applies_data_dir_before_settings(
     monkeypatch.delenv("SHOUWANG_DATA_DIR", raising=False)
     apply_data_dir(argv)
     assert os.environ["SHOUWANG_DATA_DIR"] == str(tmp_path / "some" / "dir")
+
+
+def test_this_mornings_outsiders_and_the_forced_entry_of_the_record(demo: Any) -> None:
+    from shouwang.incidents.models import Incident, ServiceLog
+    from shouwang.visitors.models import Delivery, Invitation, Visit
+
+    assert Delivery.objects.count() == 5 and Visit.objects.filter(decision="admit").count() == 3
+    assert Invitation.objects.filter(status="open").count() == 1
+    forced = Incident.objects.get(kind="forced_entry")
+    assert forced.status == "closed" and forced.escalations.get().target == "police_station"
+    assert "理发" in ServiceLog.objects.get().person
