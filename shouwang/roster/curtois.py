@@ -1,0 +1,563 @@
+"""The Shift Scheduling Benchmark of Curtois & Qu (University of Nottingham): reader, CP-SAT model, checker.
+
+The instance files (``InstanceN.txt``) are read where they lie — in this project,
+``../shared/benchmarks/shift-scheduling/`` — and never copied. Format and rules follow the
+benchmark's own description (Curtois & Qu, "Computational results on new staff scheduling
+benchmark instances", 2014; summarised in that folder's FORMAT.md):
+
+- one Shift a day at most per employee; days off (``SECTION_DAYS_OFF``) are hard;
+- per employee: max Shifts of each type, min/max total minutes, max/min consecutive working
+  days, min consecutive days off, max working weekends (a weekend is worked when Saturday
+  *or* Sunday is; day 0 is a Monday, so days 5/6, 12/13, … are weekends);
+- forbidden successions: shift ``t`` on day ``d`` forbids each listed shift on day ``d+1``;
+- the minimum run rules (work and days off) do not apply to runs touching the start or end of
+  the horizon (the days beyond it are unknown) — as in the benchmark's own checker
+  (``add_min_consecutive_constraints(..., OK_at_the_border=true)`` in PetterS/monolith);
+- objective (minimised): unmet shift-on requests and granted shift-off requests at their
+  weights, plus cover under/over staffing at the weight per person.
+
+This module has a dedicated CP-SAT model rather than going through
+:mod:`shouwang.roster.solver`: the benchmark's rules (per-type limits, successions, weekends,
+soft cover) are not the sub-district's, and what matters is that the objective is exactly the
+benchmark's, which :func:`curtois_objective` recomputes independently of the model.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from ortools.sat.python import cp_model
+
+from shouwang.roster.instance_json import RosterInputError
+
+CurtoisRoster = Mapping[str, list[str | None]]
+"""Employee id → one entry per day: the shift id worked, or None for a day off."""
+
+SECTIONS = (
+    "SECTION_HORIZON",
+    "SECTION_SHIFTS",
+    "SECTION_STAFF",
+    "SECTION_DAYS_OFF",
+    "SECTION_SHIFT_ON_REQUESTS",
+    "SECTION_SHIFT_OFF_REQUESTS",
+    "SECTION_COVER",
+)
+
+
+class CurtoisFormatError(RosterInputError):
+    """An instance file that does not follow the format; names the file, line and what is wrong."""
+
+
+@dataclass(frozen=True)
+class CShift:
+    """A shift type: ``id``, length in minutes, and the shift ids forbidden on the next day."""
+
+    id: str
+    minutes: int
+    forbidden_next: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CStaff:
+    """An employee's hard limits (minutes and counts over the whole horizon)."""
+
+    id: str
+    max_shifts: Mapping[str, int]
+    max_total_minutes: int
+    min_total_minutes: int
+    max_consecutive: int
+    min_consecutive: int
+    min_consecutive_off: int
+    max_weekends: int
+
+
+@dataclass(frozen=True)
+class CRequest:
+    """``staff`` asks to work (on-request) or not to work (off-request) ``shift`` on ``day``."""
+
+    staff: str
+    day: int
+    shift: str
+    weight: int
+
+
+@dataclass(frozen=True)
+class CCover:
+    """Wanted head-count of ``shift`` on ``day``; penalty per missing and per extra person."""
+
+    day: int
+    shift: str
+    requirement: int
+    under_weight: int
+    over_weight: int
+
+
+@dataclass(frozen=True)
+class CurtoisInstance:
+    """One benchmark instance. ``days`` from a Monday (day 0)."""
+
+    name: str
+    days: int
+    shifts: tuple[CShift, ...]
+    staff: tuple[CStaff, ...]
+    days_off: Mapping[str, frozenset[int]]
+    on_requests: tuple[CRequest, ...]
+    off_requests: tuple[CRequest, ...]
+    cover: tuple[CCover, ...]
+
+    @property
+    def weekends(self) -> list[tuple[int, int]]:
+        """(Saturday, Sunday) day indexes of each weekend inside the horizon."""
+        return [(d, d + 1) for d in range(5, self.days, 7) if d + 1 < self.days]
+
+
+def _fail(path: str, line: int, detail: str) -> CurtoisFormatError:
+    return CurtoisFormatError("roster_curtois_format", field=path, path=path, line=line, detail=detail)
+
+
+def read_curtois(path: str | Path) -> CurtoisInstance:
+    """Parse ``InstanceN.txt``; raises :class:`CurtoisFormatError` naming the line at fault."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise _fail(str(p), 0, f"cannot read the file ({exc.strerror})") from None
+    return parse_curtois(text, name=p.stem, path=str(p))
+
+
+def parse_curtois(text: str, *, name: str = "instance", path: str = "<text>") -> CurtoisInstance:
+    """Parse the text of an instance (see :func:`read_curtois`)."""
+    blocks: dict[str, list[tuple[int, str]]] = {}
+    current: str | None = None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("SECTION_"):
+            if line not in SECTIONS:
+                raise _fail(path, number, f"unknown section {line!r}; expected one of {', '.join(SECTIONS)}")
+            current = line
+            blocks[current] = []
+            continue
+        if current is None:
+            raise _fail(path, number, "data before the first SECTION_ header")
+        blocks[current].append((number, line))
+    for section in SECTIONS:
+        if section not in blocks:
+            raise _fail(path, 0, f"the file has no {section} block")
+
+    def fields(number: int, line: str, count: int | None, what: str) -> list[str]:
+        parts = [f.strip() for f in line.split(",")]
+        if count is not None and len(parts) != count:
+            raise _fail(path, number, f"{what} needs {count} comma-separated fields, found {len(parts)}")
+        return parts
+
+    def integer(number: int, raw: str, what: str) -> int:
+        try:
+            return int(raw)
+        except ValueError:
+            raise _fail(path, number, f"{what} {raw!r} is not a whole number") from None
+
+    horizon = blocks["SECTION_HORIZON"]
+    if len(horizon) != 1:
+        raise _fail(path, horizon[0][0] if horizon else 0, "SECTION_HORIZON holds exactly one number")
+    days = integer(horizon[0][0], horizon[0][1], "the horizon")
+    if days <= 0:
+        raise _fail(path, horizon[0][0], "the horizon must be at least one day")
+
+    shifts: list[CShift] = []
+    for number, line in blocks["SECTION_SHIFTS"]:
+        parts = [f.strip() for f in line.split(",")]
+        if len(parts) not in (2, 3):
+            raise _fail(path, number, "a shift row is: ShiftID, minutes, forbidden successors (| separated)")
+        forbidden = tuple(f for f in (parts[2].split("|") if len(parts) == 3 else []) if f)
+        shifts.append(CShift(parts[0], integer(number, parts[1], "shift length"), forbidden))
+    ids = {s.id for s in shifts}
+    for s, (number, _) in zip(shifts, blocks["SECTION_SHIFTS"], strict=True):
+        for f in s.forbidden_next:
+            if f not in ids:
+                raise _fail(path, number, f"shift {s.id} forbids unknown shift {f!r}")
+
+    def shift_id(number: int, raw: str) -> str:
+        if raw not in ids:
+            raise _fail(path, number, f"unknown shift {raw!r} (known: {', '.join(sorted(ids))})")
+        return raw
+
+    def day_index(number: int, raw: str) -> int:
+        d = integer(number, raw, "day")
+        if not 0 <= d < days:
+            raise _fail(path, number, f"day {d} is outside the horizon 0..{days - 1}")
+        return d
+
+    staff: list[CStaff] = []
+    for number, line in blocks["SECTION_STAFF"]:
+        parts = fields(number, line, 8, "a staff row")
+        limits: dict[str, int] = {}
+        for pair in filter(None, parts[1].split("|")):
+            key, _, value = pair.partition("=")
+            limits[shift_id(number, key.strip())] = integer(number, value, f"max shifts of {key}")
+        nums = [integer(number, v, "staff limit") for v in parts[2:]]
+        staff.append(CStaff(parts[0], limits, *nums))
+    staff_ids = {s.id for s in staff}
+
+    def staff_id(number: int, raw: str) -> str:
+        if raw not in staff_ids:
+            raise _fail(path, number, f"unknown employee {raw!r}")
+        return raw
+
+    days_off: dict[str, frozenset[int]] = {}
+    for number, line in blocks["SECTION_DAYS_OFF"]:
+        parts = fields(number, line, None, "a days-off row")
+        who = staff_id(number, parts[0])
+        days_off[who] = days_off.get(who, frozenset()) | {day_index(number, v) for v in parts[1:] if v}
+
+    def requests(section: str) -> tuple[CRequest, ...]:
+        out = []
+        for number, line in blocks[section]:
+            parts = fields(number, line, 4, "a request row")
+            out.append(
+                CRequest(
+                    staff_id(number, parts[0]),
+                    day_index(number, parts[1]),
+                    shift_id(number, parts[2]),
+                    integer(number, parts[3], "weight"),
+                )
+            )
+        return tuple(out)
+
+    cover = []
+    for number, line in blocks["SECTION_COVER"]:
+        parts = fields(number, line, 5, "a cover row")
+        cover.append(
+            CCover(
+                day_index(number, parts[0]),
+                shift_id(number, parts[1]),
+                integer(number, parts[2], "requirement"),
+                integer(number, parts[3], "under weight"),
+                integer(number, parts[4], "over weight"),
+            )
+        )
+    return CurtoisInstance(
+        name=name,
+        days=days,
+        shifts=tuple(shifts),
+        staff=tuple(staff),
+        days_off=days_off,
+        on_requests=requests("SECTION_SHIFT_ON_REQUESTS"),
+        off_requests=requests("SECTION_SHIFT_OFF_REQUESTS"),
+        cover=tuple(cover),
+    )
+
+
+# -- the independent checker ---------------------------------------------------------------
+
+
+def curtois_violations(instance: CurtoisInstance, roster: CurtoisRoster) -> list[str]:
+    """Every hard rule ``roster`` breaks (plain loops, no solver); ``[]`` when it is valid."""
+    out: list[str] = []
+    lengths = {s.id: s.minutes for s in instance.shifts}
+    forbidden = {s.id: set(s.forbidden_next) for s in instance.shifts}
+    for e in instance.staff:
+        row = roster.get(e.id)
+        if row is None or len(row) != instance.days:
+            out.append(f"{e.id}: needs one entry per day ({instance.days})")
+            continue
+        for d, t in enumerate(row):
+            if t is not None and t not in lengths:
+                out.append(f"{e.id} day {d}: unknown shift {t}")
+        if any(t is not None and t not in lengths for t in row):
+            continue
+        for t in lengths:
+            n = sum(1 for v in row if v == t)
+            if n > e.max_shifts.get(t, instance.days):
+                out.append(f"{e.id}: {n} x {t} > {e.max_shifts.get(t)}")
+        minutes = sum(lengths[t] for t in row if t is not None)
+        if not e.min_total_minutes <= minutes <= e.max_total_minutes:
+            out.append(f"{e.id}: {minutes} min outside [{e.min_total_minutes}, {e.max_total_minutes}]")
+        for d in sorted(instance.days_off.get(e.id, ())):
+            if row[d] is not None:
+                out.append(f"{e.id}: works on day off {d}")
+        for d in range(instance.days - 1):
+            a, b = row[d], row[d + 1]
+            if a is not None and b is not None and b in forbidden[a]:
+                out.append(f"{e.id}: {b} on day {d + 1} may not follow {a}")
+        work = [t is not None for t in row]
+        runs: list[tuple[bool, int, int]] = []  # (working, first day, length)
+        start = 0
+        for d in range(1, instance.days + 1):
+            if d == instance.days or work[d] != work[start]:
+                runs.append((work[start], start, d - start))
+                start = d
+        for working, first, length in runs:
+            inner = first > 0 and first + length < instance.days
+            if working and length > e.max_consecutive:
+                out.append(f"{e.id}: {length} days in a row from day {first}")
+            if working and inner and length < e.min_consecutive:
+                out.append(f"{e.id}: only {length} days in a row from day {first}")
+            if not working and inner and length < e.min_consecutive_off:
+                out.append(f"{e.id}: only {length} days off from day {first}")
+        weekends = sum(1 for sat, sun in instance.weekends if work[sat] or work[sun])
+        if weekends > e.max_weekends:
+            out.append(f"{e.id}: works {weekends} weekends > {e.max_weekends}")
+    return out
+
+
+def curtois_objective(instance: CurtoisInstance, roster: CurtoisRoster) -> int:
+    """The benchmark's objective for ``roster`` (requests plus cover penalties), computed by loops.
+
+    Independent of the CP-SAT model on purpose: tests compare the two. Raises ValueError when
+    the roster breaks a hard rule (see :func:`curtois_violations`).
+    """
+    broken = curtois_violations(instance, roster)
+    if broken:
+        raise ValueError("; ".join(broken[:5]))
+    total = 0
+    for r in instance.on_requests:
+        if roster[r.staff][r.day] != r.shift:
+            total += r.weight
+    for r in instance.off_requests:
+        if roster[r.staff][r.day] == r.shift:
+            total += r.weight
+    for c in instance.cover:
+        working = sum(1 for e in instance.staff if roster[e.id][c.day] == c.shift)
+        if working < c.requirement:
+            total += (c.requirement - working) * c.under_weight
+        else:
+            total += (working - c.requirement) * c.over_weight
+    return total
+
+
+# -- the CP-SAT model ----------------------------------------------------------------------
+
+
+Status = Literal["optimal", "feasible", "infeasible", "unknown"]
+
+
+@dataclass(frozen=True)
+class CurtoisResult:
+    """Outcome of :func:`solve_curtois`: status, objective and bound (benchmark points), gap %,
+    wall seconds, and the roster (empty when none was found)."""
+
+    status: Status
+    objective: int | None
+    best_bound: float | None
+    gap_pct: float | None
+    wall_s: float
+    roster: dict[str, list[str | None]] = field(default_factory=dict)
+
+
+class CurtoisModel:
+    """CP-SAT model of one instance: ``x[e, d, t]`` = employee ``e`` works shift ``t`` on day ``d``."""
+
+    def __init__(
+        self,
+        inst: CurtoisInstance,
+        *,
+        only: Sequence[int] | None = None,
+        others: Mapping[tuple[int, int], int] | None = None,
+    ) -> None:
+        """The whole instance, or (for large-neighbourhood search) only employees ``only``,
+        the others' work being fixed and counted in ``others[(day, shift index)]``."""
+        self.instance = inst
+        m = self.m = cp_model.CpModel()
+        days = inst.days
+        self.members = list(range(len(inst.staff))) if only is None else sorted(only)
+        self.others = others or {}
+        self.x: dict[tuple[int, int, int], Any] = {}
+        self.work: dict[tuple[int, int], Any] = {}
+        for e in self.members:
+            emp = inst.staff[e]
+            off = inst.days_off.get(emp.id, frozenset())
+            for d in range(days):
+                cells = []
+                for t, sh in enumerate(inst.shifts):
+                    if d in off or emp.max_shifts.get(sh.id, days) <= 0:
+                        continue
+                    v = m.new_bool_var(f"x_{emp.id}_{d}_{sh.id}")
+                    self.x[e, d, t] = v
+                    cells.append(v)
+                w = m.new_bool_var(f"w_{emp.id}_{d}")
+                m.add(sum(cells) == w)  # one shift a day at most
+                self.work[e, d] = w
+            self._staff_rules(e)
+        self._successions()
+        self._objective()
+
+    def _staff_rules(self, e: int) -> None:
+        inst, m = self.instance, self.m
+        emp, days = inst.staff[e], inst.days
+        work = [self.work[e, d] for d in range(days)]
+        for t, sh in enumerate(inst.shifts):
+            cells = [self.x[e, d, t] for d in range(days) if (e, d, t) in self.x]
+            limit = emp.max_shifts.get(sh.id, days)
+            if cells and limit < len(cells):
+                m.add(sum(cells) <= limit)
+        minutes = sum(inst.shifts[t].minutes * v for (ee, _, t), v in self.x.items() if ee == e)
+        m.add(minutes <= emp.max_total_minutes)
+        m.add(minutes >= emp.min_total_minutes)
+        mc = emp.max_consecutive
+        for start in range(days - mc):
+            m.add(sum(work[start : start + mc + 1]) <= mc)
+        # Minimum runs, with runs touching the horizon's ends exempt (see the module docstring).
+        for length in range(1, emp.min_consecutive):
+            for first in range(1, days - length):
+                # forbid: off, then `length` days on, then off
+                m.add_bool_or(
+                    [work[first - 1], *(~w for w in work[first : first + length]), work[first + length]]
+                )
+        for length in range(1, emp.min_consecutive_off):
+            for first in range(1, days - length):
+                # forbid: on, then `length` days off, then on
+                m.add_bool_or([~work[first - 1], *work[first : first + length], ~work[first + length]])
+        weekend_vars = []
+        for sat, sun in inst.weekends:
+            wk = m.new_bool_var(f"wk_{emp.id}_{sat}")
+            m.add_implication(work[sat], wk)
+            m.add_implication(work[sun], wk)
+            m.add_bool_or([work[sat], work[sun]]).only_enforce_if(wk)
+            weekend_vars.append(wk)
+        if len(weekend_vars) > emp.max_weekends:
+            m.add(sum(weekend_vars) <= emp.max_weekends)
+
+    def _successions(self) -> None:
+        inst, m = self.instance, self.m
+        index = {s.id: t for t, s in enumerate(inst.shifts)}
+        for t, sh in enumerate(inst.shifts):
+            for nxt in sh.forbidden_next:
+                u = index[nxt]
+                for e in self.members:
+                    for d in range(inst.days - 1):
+                        a, b = self.x.get((e, d, t)), self.x.get((e, d + 1, u))
+                        if a is not None and b is not None:
+                            m.add_bool_or([~a, ~b])
+
+    def _objective(self) -> None:
+        inst, m = self.instance, self.m
+        staff_index = {s.id: e for e, s in enumerate(inst.staff)}
+        shift_index = {s.id: t for t, s in enumerate(inst.shifts)}
+        terms: list[Any] = []
+        self.constant = 0
+        members = set(self.members)
+        for r in inst.on_requests:
+            if staff_index[r.staff] not in members:
+                continue
+            v = self.x.get((staff_index[r.staff], r.day, shift_index[r.shift]))
+            if v is None:
+                self.constant += r.weight
+            else:
+                terms.append(r.weight * (1 - v))
+        for r in inst.off_requests:
+            if staff_index[r.staff] not in members:
+                continue
+            v = self.x.get((staff_index[r.staff], r.day, shift_index[r.shift]))
+            if v is not None:
+                terms.append(r.weight * v)
+        for c in inst.cover:
+            t = shift_index[c.shift]
+            cells = [self.x[e, c.day, t] for e in self.members if (e, c.day, t) in self.x]
+            fixed = self.others.get((c.day, t), 0)
+            under = m.new_int_var(0, max(0, c.requirement - fixed), f"under_{c.day}_{c.shift}")
+            over = m.new_int_var(0, len(cells) + fixed, f"over_{c.day}_{c.shift}")
+            m.add(sum(cells) + fixed + under - over == c.requirement)
+            terms.append(c.under_weight * under + c.over_weight * over)
+        m.minimize(sum(terms) + self.constant)
+
+    def roster(self, solver: cp_model.CpSolver) -> dict[str, list[str | None]]:
+        inst = self.instance
+        out: dict[str, list[str | None]] = {inst.staff[e].id: [None] * inst.days for e in self.members}
+        for (e, d, t), v in self.x.items():
+            if solver.value(v):
+                out[inst.staff[e].id][d] = inst.shifts[t].id
+        return out
+
+
+class _Progress(cp_model.CpSolverSolutionCallback):
+    def __init__(self, progress: Callable[[float, float, float], None] | None, started: float) -> None:
+        super().__init__()
+        self.progress, self.started = progress, started
+        self.objective, self.bound = math.inf, 0.0
+        self.lock = threading.Lock()
+
+    def on_solution_callback(self) -> None:
+        with self.lock:
+            self.objective = float(self.objective_value)
+            self.bound = max(self.bound, float(self.best_objective_bound))
+            if self.progress:
+                self.progress(time.monotonic() - self.started, self.objective, self.bound)
+
+    def on_bound(self, bound: float) -> None:
+        with self.lock:
+            self.bound = max(self.bound, float(bound))
+            if self.progress:
+                self.progress(time.monotonic() - self.started, self.objective, self.bound)
+
+
+def solve_curtois(
+    instance: CurtoisInstance,
+    *,
+    time_limit_s: float,
+    seed: int = 0,
+    workers: int | None = None,
+    progress: Callable[[float, float, float], None] | None = None,
+    deterministic: bool = False,
+) -> CurtoisResult:
+    """Minimise the benchmark objective within ``time_limit_s`` seconds (CP-SAT).
+
+    ``workers``/``seed``/``deterministic`` as in :func:`shouwang.roster.solver.solve` (here the
+    default is the faster, non-deterministic parallel search, as benchmarks are timed).
+    """
+    from shouwang.roster.solver import configure, gap_pct
+
+    started = time.monotonic()
+    model = CurtoisModel(instance)
+    solver = cp_model.CpSolver()
+    configure(solver, time_limit_s=time_limit_s, seed=seed, workers=workers, deterministic=deterministic)
+    reporter = _Progress(progress, started)
+    solver.best_bound_callback = reporter.on_bound
+    code = solver.solve(model.m, reporter)
+    wall = time.monotonic() - started
+    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        objective = round(solver.objective_value)
+        bound = float(objective) if code == cp_model.OPTIMAL else float(solver.best_objective_bound)
+        return CurtoisResult(
+            "optimal" if code == cp_model.OPTIMAL else "feasible",
+            objective,
+            bound,
+            gap_pct(objective, bound),
+            wall,
+            model.roster(solver),
+        )
+    status: Status = "infeasible" if code == cp_model.INFEASIBLE else "unknown"
+    return CurtoisResult(status, None, None, None, wall)
+
+
+def best_known(folder: str | Path) -> dict[int, int]:
+    """Instance number → lowest published objective, read from ``BEST_KNOWN.md`` in ``folder``.
+
+    Reads the table rows ``| 1  | 14 | 1 | 8 | 607 | …`` (the fifth cell is the value); an
+    absent file gives ``{}``.
+    """
+    path = Path(folder) / "BEST_KNOWN.md"
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return {}
+    out: dict[int, int] = {}
+    for line in lines:
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) >= 5 and cells[0].isdigit():
+            value = cells[4].replace(",", "")
+            if value.isdigit():
+                out[int(cells[0])] = int(value)
+    return out
+
+
+def roster_to_text(instance: CurtoisInstance, roster: CurtoisRoster) -> str:
+    """The benchmark's roster text: one line per employee, one tab-separated cell per day."""
+    return "".join("\t".join(t or "" for t in roster[e.id]) + "\n" for e in instance.staff)
