@@ -23,6 +23,7 @@ from shouwang.incidents.api import router as incidents_router
 from shouwang.passes.api import router as passes_router
 from shouwang.places.api import router as places_router
 from shouwang.quarantine.api import router as quarantine_router
+from shouwang.roster.api import router as roster_router
 from shouwang.screening.api import router as screening_router
 from shouwang.visitors.api import router as visitors_router
 
@@ -169,5 +170,6 @@ api.add_router("/v1", places_router)
 api.add_router("/v1", passes_router)
 api.add_router("/v1", screening_router)
 api.add_router("/v1", quarantine_router)
+api.add_router("/v1", roster_router)
 api.add_router("/v1", visitors_router)
 api.add_router("/v1", incidents_router)

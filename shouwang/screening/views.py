@@ -4,6 +4,8 @@ the same page that posts to the JSON API with the session)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,6 +20,7 @@ from shouwang.incidents.choices import IncidentKind, ServiceKind, Severity
 from shouwang.places.models import Checkpoint
 from shouwang.places.selectors import get_checkpoint
 from shouwang.quarantine.forms import DOCUMENT_TYPE_WORDS
+from shouwang.roster.views import duty_strip
 from shouwang.visitors.choices import Platform
 from shouwang.visitors.services import policies
 from shouwang.visitors.views import PLATFORM_WORDS
@@ -52,6 +55,7 @@ def gate_page(request: HttpRequest, code: str) -> HttpResponse:
     request.session[SESSION_KEY] = gate.code
     lang = "en" if (request.LANGUAGE_CODE or "").startswith("en") else "zh-hans"
     outsider = policies(gate.community)[1]
+    duty = duty_strip(request.user, gate)
     decisions = {d: MESSAGES[f"decision_{d}"][1 if lang == "en" else 0] for d in _DECISIONS}
     config = {
         "checkpoint": gate.code,
@@ -93,6 +97,7 @@ def gate_page(request: HttpRequest, code: str) -> HttpResponse:
             "incidentPage": reverse("incidents:incident", args=[_ZERO_UUID]),
             "zero": _ZERO_UUID,
         },
+        "duty": _duty_config() if duty else None,
     }
     return render(
         request,
@@ -111,8 +116,23 @@ def gate_page(request: HttpRequest, code: str) -> HttpResponse:
             "visit_reasons": [str(r) for r in _VISIT_REASONS],
             "today_url": reverse("visitors:today") + f"?checkpoint={gate.code}",
             "incidents_url": reverse("incidents:list"),
+            "duty": duty,
+            "my_shifts_url": reverse("roster:mine"),
         },
     )
+
+
+def _duty_config() -> dict[str, Any]:
+    """Where the duty strip signs in and out, and the words it builds in script ({0}, {1}…
+    filled in: local ``HH:MM``, hours)."""
+    return {
+        "signIn": "/api/v1/attendance/sign-in",
+        "signOut": "/api/v1/attendance/sign-out",
+        "text": {
+            "here": _("On duty here since {0}"),
+            "signed_out": _("Signed out at {0}: {1} h on duty."),
+        },
+    }
 
 
 _ZERO_UUID = "00000000-0000-0000-0000-000000000000"

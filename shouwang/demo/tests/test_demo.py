@@ -246,3 +246,18 @@ def test_this_mornings_outsiders_and_the_forced_entry_of_the_record(demo: Any) -
     forced = Incident.objects.get(kind="forced_entry")
     assert forced.status == "closed" and forced.escalations.get().target == "police_station"
     assert "理发" in ServiceLog.objects.get().person
+
+
+def test_a_published_week_of_shifts_with_the_sign_ins_so_far(demo: Any) -> None:
+    from shouwang.roster.models import Attendance, Roster, Shift
+
+    roster = Roster.objects.get()
+    assert (roster.status, roster.days, roster.start) == ("published", 7, TODAY - dt.timedelta(days=2))
+    shifts = Shift.objects.filter(roster=roster)
+    assert shifts.count() == 7 * 10  # ten 4-hour stints a day at the three gates of the record
+    assert {s.checkpoint.code for s in shifts.select_related("checkpoint")} == {
+        "lixue-e",
+        "xiaojiangfang-w",
+        "dongxie-n",
+    }
+    assert Attendance.objects.filter(signed_out_at__isnull=False).count() >= 20

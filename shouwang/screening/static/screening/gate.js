@@ -1088,6 +1088,34 @@
   });
 
 
+  // ---- duty: 上岗签到 / 下岗签退 at this gate (the service refuses a sign-in while signed in
+  // at another gate, in words shown under the buttons) -------------------------------------------
+  const duty = cfg.duty;
+  let dutyBusy = false;
+  function localHM(iso) { return iso ? iso.slice(11, 16) : ""; } // the API answers in local time
+  function setDuty(state, words) {
+    $("duty").className = "duty " + state;
+    $("duty-status").textContent = words;
+    show($("duty-in"), state !== "here");
+    show($("duty-out"), state !== "off");
+  }
+  function dutyPost(url, body, done) {
+    if (dutyBusy) return;
+    dutyBusy = true;
+    api(url, { method: "POST", body: JSON.stringify(body) }).then(({ ok, status, data }) => {
+      dutyBusy = false;
+      if (!ok) { $("duty-error").textContent = errorText(data, status); show($("duty-error"), true); return; }
+      show($("duty-error"), false);
+      done(data);
+    }, () => { dutyBusy = false; $("duty-error").textContent = cfg.text.network; show($("duty-error"), true); });
+  }
+  if (duty && $("duty")) {
+    $("duty-in").addEventListener("click", () => dutyPost(duty.signIn, { checkpoint: cfg.checkpoint },
+      (a) => setDuty("here", fill(duty.text.here, localHM(a.signed_in_at)))));
+    $("duty-out").addEventListener("click", () => dutyPost(duty.signOut, {},
+      (a) => setDuty("off", fill(duty.text.signed_out, localHM(a.signed_out_at), (a.hours || 0).toFixed(1)))));
+  }
+
   // For the camera (gate-camera.js): what a camera read is handled like a scanner's Enter.
   function identifyText(text) {
     $("ident").value = text;
