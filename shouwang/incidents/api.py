@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from shouwang.core.access import community_ids_for, require_role
+from shouwang.core.access import community_ids_for, require_community, require_role
 from shouwang.core.choices import Role
 from shouwang.core.errors import InvalidInput, NotFound
 from shouwang.core.messages import pick_language
@@ -67,11 +67,15 @@ def _query_date(raw: str | None, what: str = "date") -> dt.date | None:
 
 
 def _community(user: Any, code: str | None) -> Community | None:
+    """The community a list is narrowed to by ``?community=``: None when not asked; 400
+    ``community_unknown`` for a code that names none; 403 ``not_your_community`` for another
+    community (as the visitors' lists answer)."""
     if not code:
         return None
-    found = Community.objects.filter(code__iexact=code.strip(), pk__in=community_ids_for(user)).first()
+    found = Community.objects.filter(code__iexact=code.strip()).first()
     if found is None:
         raise InvalidInput("community_unknown", field="community", name=code)
+    require_community(user, found)
     return found
 
 

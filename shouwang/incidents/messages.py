@@ -41,6 +41,19 @@ INCIDENT_MESSAGES: dict[str, tuple[str, str]] = {
         "上报时间早于事件发生时间（{occurred_at}）。请核对时间。",
         "The escalation is before the incident ({occurred_at}). Check the time.",
     ),
+    # The time of an escalation or a closing (field ``at``).
+    "at_naive": (
+        "时间（at）须带时区，例如 2020-03-01T08:30:00+08:00。",
+        "at needs a UTC offset, e.g. 2020-03-01T08:30:00+08:00.",
+    ),
+    "at_future": (
+        "时间（at）不能晚于现在 5 分钟以上。",
+        "at may not be more than 5 minutes in the future.",
+    ),
+    "at_too_old": (
+        "时间（at）早于 {days} 天前，不能补录。",
+        "at is more than {days} days ago; it cannot be recorded now.",
+    ),
     # Photos.
     "photo_missing": ("没有上传照片。", "There is no photo."),
     "photo_empty": (

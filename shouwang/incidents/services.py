@@ -85,18 +85,28 @@ def _policy(community: Community) -> Policy:
     return Policy.from_overrides(community.subdistrict.policy)
 
 
-def _when(occurred_at: dt.datetime | None, community: Community, *, now: dt.datetime) -> dt.datetime:
+def _when(
+    occurred_at: dt.datetime | None, community: Community, *, now: dt.datetime, field: str = "occurred_at"
+) -> dt.datetime:
     """An aware instant, at most 5 minutes ahead and no older than the policy's
-    ``backdate_days``; default now. The screenings' codes (``occurred_at_*``)."""
+    ``backdate_days``; default now. Refusals name the input ``field``: the screenings' codes
+    (``occurred_at_*``) for ``occurred_at``, ``at_*`` for an escalation's or closing's ``at``."""
     at = occurred_at or now
+    prefix = "occurred_at" if field == "occurred_at" else "at"
     if timezone.is_naive(at):
-        raise InvalidInput("occurred_at_naive", field="occurred_at")
+        raise InvalidInput(f"{prefix}_naive", field=field)
     if at > now + FUTURE_TOLERANCE:
-        raise InvalidInput("occurred_at_future", field="occurred_at")
+        raise InvalidInput(f"{prefix}_future", field=field)
     days = _policy(community).backdate_days
     if at < now - dt.timedelta(days=days):
-        raise InvalidInput("occurred_at_too_old", field="occurred_at", days=days)
+        raise InvalidInput(f"{prefix}_too_old", field=field, days=days)
     return at
+
+
+def _minute(instant: dt.datetime) -> dt.datetime:
+    """``instant`` without its seconds: what a time typed on a page (``HH:MM``) can say. Zone
+    offsets are whole minutes, so this is the same minute in UTC and in local time."""
+    return instant.replace(second=0, microsecond=0)
 
 
 def _text(raw: str | None, limit: int) -> str:
@@ -262,10 +272,12 @@ def escalate_incident(
     incident: Incident, *, to: str, actor: Any, at: dt.datetime | None = None, note: str = ""
 ) -> EscalationResult:
     """Hand an open incident to ``to`` (an :class:`EscalationTarget`) at ``at`` (aware instant,
-    default now, not before the incident). Escalating twice to the same target is one
+    default now, not before the incident's minute). Times are compared to the minute, because
+    the page's time has no seconds: an escalation typed in the incident's own minute is stored
+    at the incident's instant, never before it. Escalating twice to the same target is one
     escalation (the first, ``created=False``). Raises :class:`Forbidden`,
     ``escalation_target_invalid``, ``incident_closed``, ``escalation_before_incident``,
-    ``occurred_at_*``."""
+    ``at_*``."""
     community = incident.community
     require_community(actor, community)
     require_role(actor, *GATE_ROLES)
@@ -273,7 +285,7 @@ def escalate_incident(
         raise InvalidInput(
             "escalation_target_invalid", field="to", choices=", ".join(EscalationTarget.values)
         )
-    when = _when(at, community, now=timezone.now())
+    when = _when(at, community, now=timezone.now(), field="at")
     with transaction.atomic():
         locked = Incident.objects.select_for_update().get(pk=incident.pk)
         existing = Escalation.objects.filter(incident=locked, target=to).first()
@@ -281,12 +293,13 @@ def escalate_incident(
             return EscalationResult(existing, created=False)
         if locked.status == IncidentStatus.CLOSED:
             raise InvalidInput("incident_closed", field="incident")
-        if when < locked.occurred_at:
+        if _minute(when) < _minute(locked.occurred_at):
             raise InvalidInput(
                 "escalation_before_incident",
                 field="at",
                 occurred_at=locked.occurred_at.astimezone(community.tz).strftime("%Y-%m-%d %H:%M"),
             )
+        when = max(when, locked.occurred_at)
         escalation = Escalation.objects.create(
             community=community, incident=locked, target=to, at=when, note=_text(note, 200), by=_actor(actor)
         )
@@ -307,7 +320,7 @@ def close_incident(
     """Close an open incident with its outcome (at least two characters), by a community worker,
     a sub-district admin, or the gate worker who raised it. Closing again with the same outcome
     returns it unchanged. Raises :class:`Forbidden`, ``incident_outcome_required``,
-    ``incident_closed``."""
+    ``incident_closed``, ``at_*``."""
     community = incident.community
     require_community(actor, community)
     if role_of(actor) not in CLOSERS and (
@@ -317,7 +330,7 @@ def close_incident(
     text = _text(outcome, 500)
     if len(text) < 2:
         raise InvalidInput("incident_outcome_required", field="outcome")
-    when = _when(at, community, now=timezone.now())
+    when = _when(at, community, now=timezone.now(), field="at")
     with transaction.atomic():
         locked = Incident.objects.select_for_update().get(pk=incident.pk)
         if locked.status == IncidentStatus.CLOSED:
@@ -386,16 +399,21 @@ def clean_photo(data: bytes) -> CleanPhoto:
 
 
 def attach_photo(incident: Incident, *, data: bytes, actor: Any) -> IncidentPhoto:
-    """Attach (or replace) the incident's photo, checked and re-encoded by :func:`clean_photo`
-    before anything is written; the replaced photo's hash goes into the audit log. Raises
-    :class:`Forbidden` and the photo's codes."""
+    """Attach (or replace) the incident's photo while it is open, checked and re-encoded by
+    :func:`clean_photo` before anything is written; the replaced photo's hash goes into the audit
+    log. A closed incident is final, its photo included (the replaced one would be lost). Raises
+    :class:`Forbidden`, ``incident_closed`` and the photo's codes."""
     community = incident.community
     require_community(actor, community)
     require_role(actor, *GATE_ROLES)
+    if incident.status == IncidentStatus.CLOSED:
+        raise InvalidInput("incident_closed", field="incident")
     photo = clean_photo(data)
     digest = hashlib.sha256(photo.content).hexdigest()
     with transaction.atomic():
         locked = Incident.objects.select_for_update().get(pk=incident.pk)
+        if locked.status == IncidentStatus.CLOSED:
+            raise InvalidInput("incident_closed", field="incident")
         before = IncidentPhoto.objects.filter(incident=locked).values_list("sha256", flat=True).first()
         stored, _ = IncidentPhoto.objects.update_or_create(
             incident=locked,

@@ -165,10 +165,14 @@ class EscalateForm(ServiceForm):
 
 
 class CloseForm(ServiceForm):
+    """Close with the outcome. The outcome is checked by the service (``incident_outcome_required``
+    says what to write), not by the form's generic "required"."""
+
     field_aliases: ClassVar[dict[str, str]] = {"incident": "outcome"}
 
     outcome = forms.CharField(
         label=gettext_lazy("Outcome"),
+        required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=gettext_lazy("e.g. persuaded to leave; taken by the police station"),

@@ -178,7 +178,9 @@ def alerts(request: HttpRequest, limit: int = 50) -> list[AlertOut]:
             id=a.pk,
             kind=a.kind,
             community=a.community.code,
-            checkpoint=a.screening.checkpoint.code if a.screening else None,
+            checkpoint=a.screening.checkpoint.code
+            if a.screening
+            else (a.detail or {}).get("checkpoint_code"),
             person=a.screening.person_masked
             if a.screening
             else (a.resident.masked_name if a.resident else str((a.detail or {}).get("person", ""))),

@@ -42,6 +42,7 @@ from shouwang.visitors.selectors import (
     list_visits,
     search_hosts,
     visit_by_pass,
+    visit_left_at,
 )
 from shouwang.visitors.services import (
     GATE_ROLES,
@@ -80,7 +81,7 @@ def _message(codes: list[str], params: dict[str, Any], lang: str) -> str:
 
 def _community(user: Any, code: str | None) -> Community:
     """The community named by ``code``, or the caller's only one. An unknown code is 400; a code
-    outside the caller's communities is left to the service or the scope (403 / empty)."""
+    outside the caller's communities is left to the service (403); lists use :func:`_scope`."""
     if code:
         found = Community.objects.select_related("subdistrict").filter(code__iexact=code.strip()).first()
         if found is None:
@@ -91,6 +92,18 @@ def _community(user: Any, code: str | None) -> Community:
         choices = ", ".join(sorted(c.code for c in mine)) or "-"
         raise InvalidInput("community_required", field="community", choices=choices)
     return mine[0]
+
+
+def _scope(user: Any, code: str | None) -> Community | None:
+    """The community a list is narrowed to by ``?community=``: None when not asked; 400
+    ``community_unknown`` for a code that names none; 403 ``not_your_community`` for one outside
+    the caller's communities — as every list answers, and as ``POST /invitations`` does (not an
+    empty list, which reads as "nothing there")."""
+    if not code:
+        return None
+    place = _community(user, code)
+    require_community(user, place)
+    return place
 
 
 def _place(user: Any, checkpoint: str | None, community: str | None) -> tuple[Community, Checkpoint | None]:
@@ -325,13 +338,19 @@ def _person(visitor: Visitor) -> dict[str, Any]:
 
 
 def visit_out(visit: Visit, lang: str) -> dict[str, Any]:
-    """The API shape of a visit (needs community, visitor, checkpoint, out_checkpoint, invitation)."""
+    """The API shape of a visit (needs community, checkpoint, out_checkpoint, invitation). The
+    visitor is shown as recorded at this visit, not as the visitor record says now."""
     tz = visit.community.tz
     return {
         "id": visit.pk,
         "community": visit.community.code,
         "checkpoint": visit.checkpoint.code,
-        "visitor": _person(visit.visitor),
+        "visitor": {
+            "id": visit.visitor_id,
+            "name": visit.masked_name,
+            "phone": visit.masked_phone,
+            "id_masked": visit.visitor_id_masked,
+        },
         "host": {
             "kind": visit.host_kind,
             "id": visit.household_id or visit.institution_id,
@@ -403,7 +422,7 @@ def delivery_out(d: Delivery, lang: str) -> dict[str, Any]:
         "platform": d.platform,
         "platform_label": _words(Platform(d.platform).label, lang),
         "phone": d.masked_phone,
-        "name": (d.name[:1] + "*" * max(len(d.name) - 1, 1)) if d.name else "",
+        "name": d.masked_name,
         "decision": d.decision,
         "decision_label": describe(f"decision_{d.decision}", lang),
         "reasons": list(d.reasons),
@@ -448,8 +467,10 @@ def create_visit(request: HttpRequest, payload: VisitIn) -> Any:
     """201 when written, 200 when ``id`` repeats with the same content (the first record), 409
     when it repeats with other content. The decision follows the residents' rules for mask and
     temperature; an admitted visit carries its one-day pass. 400 for bad fields (``field`` names
-    them, e.g. ``visitor.phone``), 404 for a host, visitor, invitation or screening not of this
-    community, 403 for a gate of another community's staff."""
+    them, e.g. ``visitor.phone``; ``screening`` when it is not this visitor's fresh, unused
+    ``register`` answer), 404 for a host, visitor, invitation or screening not of this community,
+    403 for a gate of another community's staff. The same form sent twice within 10 s is the first
+    visit (200), with or without ``id``."""
     user = request.user
     gate = get_checkpoint(payload.checkpoint, user=user)
     try:
@@ -470,9 +491,11 @@ def create_visit(request: HttpRequest, payload: VisitIn) -> Any:
         else:
             screening = None
             if payload.screening is not None:
-                screening = ScreeningEvent.objects.filter(
-                    pk=payload.screening, community_id=gate.community_id
-                ).first()
+                screening = (
+                    ScreeningEvent.objects.filter(pk=payload.screening, community_id=gate.community_id)
+                    .select_related("community")
+                    .first()
+                )
                 if screening is None:
                     raise NotFound("screening_unknown_here", field="screening")
             result = register_visit(
@@ -496,11 +519,11 @@ def create_visit(request: HttpRequest, payload: VisitIn) -> Any:
 @router.get("/visits", response=list[VisitOut], summary="Visits of the caller's communities, newest first")
 def visits(request: HttpRequest, filters: Query[VisitFilters]) -> list[dict[str, Any]]:
     """``date``: entered on that local date; ``checkpoint``: entered there; ``on_site``: inside
-    now (any day). One query."""
+    now (any day). One query. 403 for another community."""
     user = request.user
     require_role(user, *READERS)
     gate = get_checkpoint(filters.checkpoint, user=user) if filters.checkpoint else None
-    community = _community(user, filters.community) if filters.community else None
+    community = _scope(user, filters.community)
     rows = list_visits(
         user,
         community=community,
@@ -520,12 +543,15 @@ def visits(request: HttpRequest, filters: Query[VisitFilters]) -> list[dict[str,
     summary="Record a visitor leaving, by their pass (QR or number)",
 )
 def exit_by_pass(request: HttpRequest, payload: ExitByPassIn) -> Any:
-    """201 when the exit is recorded, 200 when it already was. 404 ``visitor_pass_unknown`` for a
-    pass not of this gate's community, 400 ``visitor_pass_forged`` for a bad signature."""
+    """201 when the exit is recorded, 200 when it already was. Any gate of the sub-district: a
+    visitor of an adjoining community may leave through this one. 404 ``visitor_pass_unknown``
+    for a pass not of this sub-district, 400 ``visitor_pass_forged`` for a bad signature."""
     gate = get_checkpoint(payload.checkpoint, user=request.user)
-    visit = visit_by_pass(gate.community, qr=payload.qr or "", pass_number=payload.pass_number or "")
+    visit = visit_by_pass(
+        gate.community, qr=payload.qr or "", pass_number=payload.pass_number or "", leaving=True
+    )
     result = record_visit_exit(visit, checkpoint=gate, actor=request.user, occurred_at=payload.occurred_at)
-    body = visit_out(get_visit(request.user, result.visit.pk), _lang(request))
+    body = visit_out(visit_left_at(gate, result.visit.pk), _lang(request))
     return Status(201 if result.created else 200, body)
 
 
@@ -621,10 +647,11 @@ def create_invitation(request: HttpRequest, payload: InvitationIn) -> Any:
 def invitations(
     request: HttpRequest, filters: Query[ListFilters], status: str | None = None
 ) -> list[dict[str, Any]]:
-    """``date``: the local visit date; ``status``: open | used."""
+    """``date``: the local visit date; ``status``: open | used (400 ``status_unknown`` for
+    anything else); 403 for another community."""
     user = request.user
     require_role(user, *READERS)
-    community = _community(user, filters.community) if filters.community else None
+    community = _scope(user, filters.community)
     rows = list_invitations(
         user,
         community=community,
@@ -681,11 +708,11 @@ def create_delivery(request: HttpRequest, payload: DeliveryIn) -> Any:
 
 @router.get("/deliveries", response=list[DeliveryOut], summary="Deliveries of the caller's communities")
 def deliveries(request: HttpRequest, filters: Query[ListFilters]) -> list[dict[str, Any]]:
-    """Newest first; counted apart from visits. One query."""
+    """Newest first; counted apart from visits. One query. 403 for another community."""
     user = request.user
     require_role(user, *READERS)
     gate = get_checkpoint(filters.checkpoint, user=user) if filters.checkpoint else None
-    community = _community(user, filters.community) if filters.community else None
+    community = _scope(user, filters.community)
     rows = list_deliveries(
         user,
         community=community,

@@ -188,8 +188,7 @@ def _by_number(number: str) -> VisitorAtGate:
     from shouwang.visitors.models import Visit
 
     visit = (
-        Visit.objects.select_related("visitor")
-        .filter(pass_number=number)
+        Visit.objects.filter(pass_number=number)
         .only(
             "id",
             "community_id",
@@ -197,8 +196,8 @@ def _by_number(number: str) -> VisitorAtGate:
             "host_label",
             "out_at",
             "pass_number",
-            "visitor__id",
-            "visitor__name",
+            "visitor_id",
+            "visitor_name_masked",
         )
         .first()
     )
@@ -207,7 +206,7 @@ def _by_number(number: str) -> VisitorAtGate:
     return VisitorAtGate(
         Identity.PASS,
         person_key=f"v:{visit.visitor_id}",
-        person_masked=f"{visit.visitor.masked_name} 访客 {visit.pass_number}",
+        person_masked=f"{visit.masked_name} 访客 {visit.pass_number}",
         pass_facts=PassFacts(
             valid_from=visit.local_date,
             valid_until=visit.local_date,

@@ -29,6 +29,32 @@ VISITOR_MESSAGES: dict[str, tuple[str, str]] = {
         "请填写访客（visitor：查找到的访客编号，或姓名、手机号、证件），或扫描预约码（invitation）。",
         "Give the visitor (visitor: the id from the look-up, or name, phone and document), or the invitation code (invitation).",
     ),
+    # A document number in the wrong format for its type: what that type looks like (the checks
+    # of ``people.identity.validate_document``).
+    "document_format_resident_id": (
+        "身份证号“{masked}”格式不对：应为 18 位数字，最后一位可以是 X（或 15 位旧号）。",
+        "Resident ID '{masked}' is not in the right format: 18 digits, the last may be X (or 15 digits for an old number).",
+    ),
+    "document_format_hkmotw_residence_permit": (
+        "港澳台居民居住证号码“{masked}”格式不对：应为 18 位数字（最后一位可以是 X），以 810000、820000 或 830000 开头。",
+        "HK/Macau/Taiwan residence permit '{masked}' is not in the right format: 18 digits (the last may be X) starting with 810000, 820000 or 830000.",
+    ),
+    "document_format_foreign_permanent_residence": (
+        "外国人永久居留身份证号码“{masked}”格式不对：应为 3 个字母加 12 位数字（如 USA110079010101），或以 9 开头的 18 位（2023 年新版）。",
+        "Foreigner's permanent residence card '{masked}' is not in the right format: 3 letters and 12 digits (e.g. USA110079010101), or 18 characters starting with 9 (2023 cards).",
+    ),
+    "document_format_passport": (
+        "护照号码“{masked}”格式不对：应为 5 到 17 位字母或数字，中国护照为 1 个字母加 8 位数字，如 E12345678。",
+        "Passport number '{masked}' is not in the right format: 5 to 17 letters or digits; a Chinese passport is a letter and 8 digits, e.g. E12345678.",
+    ),
+    "document_format_hkmo_travel_permit": (
+        "港澳居民来往内地通行证号码“{masked}”格式不对：应为 H 或 M 加 8 位数字（或 10 位），如 H12345678。",
+        "HK/Macau travel permit '{masked}' is not in the right format: H or M and 8 digits (or 10), e.g. H12345678.",
+    ),
+    "document_format_tw_travel_permit": (
+        "台湾居民来往大陆通行证号码“{masked}”格式不对：应为 8 位数字（或 10 位），如 12345678。",
+        "Taiwan travel permit '{masked}' is not in the right format: 8 digits (or 10), e.g. 12345678.",
+    ),
     "visitor_lookup_one": (
         "请提供手机号（phone）或证件号（document）之一来查找访客。",
         "Look a visitor up by exactly one of phone or document.",
@@ -53,6 +79,22 @@ VISITOR_MESSAGES: dict[str, tuple[str, str]] = {
     "screening_unknown_here": (
         "没有这条本社区的测温记录。",
         "There is no such screening in this community.",
+    ),
+    "visit_screening_not_register": (
+        "这条测温记录（{at}）的结论是“{decision}”，不是“登记”，不能作为访客的体温。请为访客测温后登记。",
+        "That screening ({at}) was answered '{decision}', not 'register': it cannot be the visitor's reading. Take the visitor's temperature and register them.",
+    ),
+    "visit_screening_stale": (
+        "这条测温记录是 {at} 的，已超过 {minutes} 分钟，不能作为访客现在的体温。请重新测温。",
+        "That screening is from {at}, more than {minutes} minutes ago: it is not the visitor's reading now. Take the temperature again.",
+    ),
+    "visit_screening_other_person": (
+        "这条测温记录登记的是证件 {masked}，与这位访客的证件不符。请核对证件，或为这位访客重新测温。",
+        "That screening was of document {masked}, not this visitor's. Check the document, or take this visitor's temperature.",
+    ),
+    "visit_screening_used": (
+        "这条测温记录已用于 {at} 的另一次访客登记。请为这位访客重新测温。",
+        "That screening was already used for another visitor at {at}. Take this visitor's temperature.",
     ),
     # Visits and the visitor pass.
     "visit_unknown": (

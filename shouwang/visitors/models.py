@@ -22,6 +22,12 @@ from shouwang.screening.models import ScreeningEvent
 from shouwang.visitors.choices import Handoff, HostKind, InvitationStatus, Platform
 
 
+def mask_name(name: str) -> str:
+    """Surname kept and at most two stars, so the mask does not tell a name's length:
+    李四 → 李*, 欧阳娜娜 → 欧**, a 100-letter name → its first letter and ``**``."""
+    return name[:1] + "*" * min(max(len(name) - 1, 1), 2) if name else ""
+
+
 def mask_phone(phone: str) -> str:
     """``+8613800138000`` → ``138****8000``; other numbers keep their first 3 and last 4 digits."""
     digits = phone.removeprefix("+86")
@@ -61,8 +67,8 @@ class Visitor(models.Model):
 
     @property
     def masked_name(self) -> str:
-        """Surname kept, rest starred: 李四 → 李*."""
-        return self.name[:1] + "*" * max(len(self.name) - 1, 1)
+        """Surname kept, at most two stars (:func:`mask_name`): 李四 → 李*."""
+        return mask_name(self.name)
 
     @property
     def masked_phone(self) -> str:
@@ -79,7 +85,9 @@ class Visit(models.Model):
     and counts in ``reentries``); ``exit_inferred`` marks an exit nobody scanned, closed when the
     visitor registered again. ``retest_of`` is the visit whose ``retest`` answer this one retests.
     The host is a household or an institution of the same community; ``host_label`` keeps its
-    address or name as it was.
+    address or name as it was. Likewise ``visitor_name_masked``, ``visitor_phone`` (E.164) and
+    ``visitor_id_masked`` keep the visitor as recorded at this visit: a later visit that corrects
+    the :class:`Visitor` does not rewrite what earlier visits show.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -94,6 +102,9 @@ class Visit(models.Model):
         Institution, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     host_label = models.CharField(max_length=200)
+    visitor_name_masked = models.CharField(max_length=20, blank=True)
+    visitor_phone = models.CharField(max_length=20, blank=True)
+    visitor_id_masked = models.CharField(max_length=40, blank=True)
     reason = models.CharField(max_length=200)
     temperature_raw = models.CharField(max_length=20, blank=True)
     temperature_c = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
@@ -151,6 +162,16 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.in_at:%Y-%m-%d %H:%M} {self.visitor_id} {self.decision}"
+
+    @property
+    def masked_name(self) -> str:
+        """The visitor's name as recorded at this visit, masked."""
+        return self.visitor_name_masked
+
+    @property
+    def masked_phone(self) -> str:
+        """The phone recorded at this visit, masked: ``138****8000``."""
+        return mask_phone(self.visitor_phone)
 
     @property
     def admitted(self) -> bool:
@@ -260,3 +281,8 @@ class Delivery(models.Model):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone)
+
+    @property
+    def masked_name(self) -> str:
+        """The rider's name (optional) masked like a visitor's; ``""`` when none was given."""
+        return mask_name(self.name)

@@ -21,7 +21,6 @@ from django.db.models.functions import Replace
 from shouwang.core.access import community_ids_for
 from shouwang.core.errors import InvalidInput, NotFound
 from shouwang.passes import signing
-from shouwang.people.identity import parse_document_type, validate_document
 from shouwang.people.models import Household, Institution, Resident
 from shouwang.people.names import name_keys
 from shouwang.places.models import Checkpoint, Community
@@ -30,7 +29,7 @@ from shouwang.visitors import passes
 from shouwang.visitors.choices import HostKind, InvitationStatus
 from shouwang.visitors.gate import looks_like_visitor_pass_number, normalise_number
 from shouwang.visitors.models import Delivery, Invitation, Visit, Visitor
-from shouwang.visitors.services import CODE_ALPHABET, CODE_LENGTH, clean_phone, last_visit
+from shouwang.visitors.services import CODE_ALPHABET, CODE_LENGTH, check_document, clean_phone, last_visit
 
 # ---- a returning visitor ------------------------------------------------------------------
 
@@ -91,12 +90,13 @@ def find_visitor(
     """A known visitor of ``community`` by phone (any spelling: ``138 0013 8000``,
     ``+86 13800138000``, full-width) or by document (validated by type), with the prefill; None
     for someone new. By phone, the most recently seen visitor with that number. Raises
-    ``visitor_lookup_one`` unless exactly one is given, ``phone_invalid``, ``id_*``."""
+    ``visitor_lookup_one`` unless exactly one is given, ``phone_invalid``, ``id_*``,
+    ``document_format_*``."""
     if bool((phone or "").strip()) == bool((document or "").strip()):
         raise InvalidInput("visitor_lookup_one", field="phone")
     visitors = Visitor.objects.filter(community=community)
     if (document or "").strip():
-        doc = validate_document(document, parse_document_type(id_type or ""))
+        doc = check_document(document, id_type or "")
         visitor = visitors.filter(id_hash=doc.hash).first()
     else:
         visitor = visitors.filter(phone=clean_phone(phone, required=True)).order_by("-updated_at").first()
@@ -221,10 +221,14 @@ def get_visit(user: Any, visit_id: uuid.UUID | str) -> Visit:
     return visit
 
 
-def visit_by_pass(community: Community, *, qr: str = "", pass_number: str = "") -> Visit:
-    """The admitted visit a visitor pass (scanned QR or typed number) names in ``community``.
-    Raises ``visit_pass_one``, ``visitor_pass_forged``, ``visitor_pass_unknown`` (not ours, another
-    community's, or no such visit)."""
+def visit_by_pass(
+    community: Community, *, qr: str = "", pass_number: str = "", leaving: bool = False
+) -> Visit:
+    """The admitted visit a visitor pass (scanned QR or typed number) names in ``community`` —
+    or, when the visitor is ``leaving``, in any community of its sub-district (a visitor may
+    leave through an adjoining community's gate). Raises ``visit_pass_one``,
+    ``visitor_pass_forged``, ``visitor_pass_unknown`` (not ours, another community's — another
+    sub-district's when leaving — or no such visit)."""
     if bool((qr or "").strip()) == bool((pass_number or "").strip()):
         raise InvalidInput("visit_pass_one", field="qr")
     if qr.strip():
@@ -239,11 +243,24 @@ def visit_by_pass(community: Community, *, qr: str = "", pass_number: str = "") 
         number, field = normalise_number(pass_number), "pass_number"
         if not looks_like_visitor_pass_number(number):
             raise NotFound("visitor_pass_unknown", field=field)
-    visit = (
-        Visit.objects.filter(community=community, pass_number=number).select_related(*_VISIT_RELATED).first()
-    )
+    where = Q(community__subdistrict_id=community.subdistrict_id) if leaving else Q(community=community)
+    visit = Visit.objects.filter(where, pass_number=number).select_related(*_VISIT_RELATED).first()
     if visit is None:
         raise NotFound("visitor_pass_unknown", field=field)
+    return visit
+
+
+def visit_left_at(checkpoint: Checkpoint, visit_id: uuid.UUID | str) -> Visit:
+    """A visit of the checkpoint's sub-district as its exit there shows it (the gate of an
+    adjoining community records a visitor leaving; the gate's staff may not otherwise read the
+    other community's visits). Raises ``visit_unknown``."""
+    visit = (
+        Visit.objects.filter(pk=visit_id, community__subdistrict_id=checkpoint.community.subdistrict_id)
+        .select_related(*_VISIT_RELATED)
+        .first()
+    )
+    if visit is None:
+        raise NotFound("visit_unknown", field="visit")
     return visit
 
 
@@ -397,14 +414,19 @@ def list_invitations(
     offset: int = 0,
     limit: int = 100,
 ) -> list[Invitation]:
-    """Invitations the user may see, by visit date then creation. One query."""
+    """Invitations the user may see, by visit date then creation; ``status`` ``open`` or
+    ``used`` (anything else raises ``status_unknown``). One query."""
+    if status and status not in InvitationStatus.values:
+        raise InvalidInput(
+            "status_unknown", field="status", raw=status[:20], known=", ".join(InvitationStatus.values)
+        )
     ids = community_ids_for(user)
     if community is not None:
         ids = ids & {community.pk}
     rows = Invitation.objects.filter(community_id__in=ids)
     if day is not None:
         rows = rows.filter(visit_date=day)
-    if status in InvitationStatus.values:
+    if status:
         rows = rows.filter(status=status)
     return list(
         rows.select_related("community", "visitor", "on_behalf_of", "invited_by__staff").order_by(

@@ -28,7 +28,8 @@ from shouwang.core.audit import log_action
 from shouwang.core.choices import Role
 from shouwang.core.db import write_transaction
 from shouwang.core.errors import InvalidInput, NotFound
-from shouwang.people.identity import Document, parse_document_type, validate_document
+from shouwang.people.choices import DocumentType
+from shouwang.people.identity import Document, mask, normalise, parse_document_type, validate_document
 from shouwang.people.models import Household, Institution, Resident
 from shouwang.people.services import clean_name, clean_text, normalise_phone
 from shouwang.places.models import Checkpoint, Community
@@ -40,7 +41,8 @@ from shouwang.screening.services import IdReusedDifferently
 from shouwang.screening.temperature import Reading, parse_temperature
 from shouwang.visitors.choices import Handoff, HostKind, InvitationStatus, Platform
 from shouwang.visitors.gate import OutsiderPolicy, decide_outsider
-from shouwang.visitors.models import Delivery, Invitation, Visit, Visitor
+from shouwang.visitors.models import Delivery, Invitation, Visit, Visitor, mask_name, mask_phone
+from shouwang.visitors.referrals import DELIVERY, VISIT, Bearing, Outsider, outsider_bearing
 
 # Who registers outsiders at a gate, and who invites (residents have no accounts: a community
 # worker invites on a resident's behalf).
@@ -151,11 +153,31 @@ def clean_phone(raw: str | None, *, required: bool) -> str | None:
     return normalise_phone(text)
 
 
+# What each document type's number looks like, as ``people.identity.validate_document`` checks
+# it: the words of ``document_format_<type>`` (visitors' messages).
+DOCUMENT_FORMAT_CODES = {kind: f"document_format_{kind}" for kind in DocumentType.values}
+
+
+def check_document(number: str, id_type: str) -> Document:
+    """Validate a visitor's document by type (``people.identity.validate_document``). A number
+    in the wrong format for its type is refused saying the expected format
+    (``document_format_<type>``, e.g. a passport: 5 to 17 letters or digits, E12345678); the
+    other ``id_*`` refusals already say what is wrong."""
+    kind = parse_document_type(id_type or "")
+    try:
+        return validate_document(number, kind)
+    except InvalidInput as err:
+        if err.code != "id_format" or kind not in DOCUMENT_FORMAT_CODES:
+            raise
+        raise InvalidInput(
+            DOCUMENT_FORMAT_CODES[kind], field="id_number", masked=mask(normalise(number))
+        ) from None
+
+
 def _document(number: str | None, id_type: str | None) -> Document | None:
     if not (number or "").strip():
         return None
-    kind = parse_document_type(id_type or "")
-    return validate_document(number or "", kind)
+    return check_document(number or "", id_type or "")
 
 
 def _clean_visitor(data: VisitorIn) -> _VisitorFields:
@@ -263,45 +285,40 @@ def _resolve_visitor(
     if doc is not None and doc.hash != visitor.id_hash:
         changed.update(id_type=doc.doc_type, id_hash=doc.hash, id_masked=doc.masked)
     if changed:
+        before = _shown(visitor, changed)
         for key, value in changed.items():
             setattr(visitor, key, value)
+        after = _shown(visitor, changed)
         visitor.save(update_fields=[*changed, "updated_at"])
-        log_action("visitor.update", actor=actor, community=community, obj=visitor, fields=sorted(changed))
+        log_action(
+            "visitor.update",
+            actor=actor,
+            community=community,
+            obj=visitor,
+            fields=sorted(changed),
+            before=before,
+            after=after,
+        )
     return visitor
 
 
-@dataclass(frozen=True)
-class _History:
-    """What a person's recent attempts mean for this one (see ``_history``)."""
-
-    retest_of: Any = None
-    previous_retest: tuple[str, ...] = ()
-    referred_since: str | None = None
-
-
-def _history(
-    rows: list[tuple[Any, int, str, list[str], dt.datetime]],
-    *,
-    checkpoint: Checkpoint,
-    at: dt.datetime,
-    policy: Policy,
-) -> _History:
-    """Retest and referral hold from a person's earlier attempts, newest first, as
-    ``(id, checkpoint id, decision, reasons, instant)``: the latest attempt at this gate answered
-    ``retest`` within the retest window → this is its retest; a ``refer`` in the community within
-    ``policy.referral_hold_s`` → sent back to the health station (the screening's rules)."""
-    hold_since = at - dt.timedelta(seconds=policy.referral_hold_s)
-    retest_since = at - dt.timedelta(seconds=policy.retest_window_s)
-    referral = next((r for r in rows if r[2] == Decision.REFER and hold_since <= r[4] <= at), None)
-    referred = referral[4].astimezone(checkpoint.community.tz).strftime("%H:%M") if referral else None
-    here = next((r for r in rows if r[1] == checkpoint.pk), None)
-    if here is not None and here[2] == Decision.RETEST and retest_since <= here[4] <= at:
-        return _History(retest_of=here[0], previous_retest=tuple(here[3]), referred_since=referred)
-    return _History(referred_since=referred)
+def _shown(visitor: Visitor, changed: dict[str, str]) -> dict[str, str]:
+    """The changed fields of ``visitor`` as the audit log keeps them: masked like everywhere a
+    visitor is shown (the audit log outlives the visitor records' retention, DESIGN.md §4)."""
+    shown: dict[str, str] = {}
+    if "name" in changed:
+        shown["name"] = mask_name(visitor.name)
+    if "phone" in changed:
+        shown["phone"] = mask_phone(visitor.phone)
+    if "id_hash" in changed:
+        shown.update(id_type=visitor.id_type, id_masked=visitor.id_masked)
+    return shown
 
 
-def _look_back(policy: Policy) -> dt.timedelta:
-    return dt.timedelta(seconds=max(policy.retest_window_s, policy.referral_hold_s))
+def _lock_gate(checkpoint: Checkpoint) -> None:
+    """Serialise registrations at one gate (a double-sent form arrives at once); SQLite has one
+    writer at a time already, where this is a no-op."""
+    list(Checkpoint.objects.select_for_update().filter(pk=checkpoint.pk).values_list("pk"))
 
 
 def _decide(
@@ -310,7 +327,7 @@ def _decide(
     reading: Reading,
     mask: bool | None,
     at: dt.datetime,
-    history: _History,
+    history: Bearing,
     policy: Policy,
 ) -> Outcome:
     local = at.astimezone(checkpoint.community.tz)
@@ -329,11 +346,27 @@ def _decide(
 
 
 def _raise_alerts(
-    outcome: Outcome, community: Community, checkpoint: Checkpoint, person: str, reading: Reading, **ref: str
+    outcome: Outcome,
+    community: Community,
+    checkpoint: Checkpoint,
+    reading: Reading,
+    *,
+    who: str,
+    phone: str,
+    host: str,
+    **ref: str,
 ) -> None:
-    """A confirmed fever of an outsider alerts the health station like a resident's (on commit)."""
+    """A confirmed fever of an outsider alerts the health station like a resident's (on commit).
+
+    ``detail`` says who (``person``: the masked name or the rider's platform, the masked phone and
+    whom they came to, which is what the alert's words show), ``checkpoint`` (name) and
+    ``checkpoint_code``, ``host`` (the household or institution visited, or the recipient), the
+    masked ``phone`` and the reading (°C). Phones stay masked here: revealing one is a read of
+    personal data to be audited (later work)."""
     if AlertKind.FEVER_REFERRAL not in outcome.alerts:
         return
+    masked = mask_phone(phone)
+    person = " ".join(part for part in (who, masked, f"→ {host}" if host else "") if part)
     alert = Alert.objects.create(
         community=community,
         kind=AlertKind.FEVER_REFERRAL,
@@ -341,6 +374,9 @@ def _raise_alerts(
             **ref,
             "person": person,
             "checkpoint": checkpoint.name,
+            "checkpoint_code": checkpoint.code,
+            "host": host,
+            "phone": masked,
             "celsius": str(reading.celsius),
         },
     )
@@ -378,17 +414,28 @@ def register_visit(
     A returning visitor (``visitor.id`` from the look-up, or matched by document, or by phone and
     name) keeps what is stored; ``host`` and ``reason`` left out are taken from their last visit,
     so a repeat is one confirmation. ``temperature`` is as typed (``366``, ``36,6``, ``98.6`` °F);
-    when left out with ``screening`` (the ``register`` answer at the gate), that screening's
-    reading and mask are used. Only an admitted visit gets a visitor pass number (the one-day QR,
-    :func:`visit_pass_qr`); an earlier visit of theirs still open is closed as an unscanned exit.
-    ``occurred_at`` is an aware instant (default now), stored in UTC with the local date.
+    when left out with ``screening``, that screening's reading and mask are used. The screening
+    must be this visitor's ``register`` answer at a gate of the community: decided ``register``,
+    within ``Policy.retest_window_s`` of the visit, of the same document when it identified one
+    (person key ``i:``), and not yet used by another visit. Only an admitted visit gets a visitor
+    pass number (the one-day QR, :func:`visit_pass_qr`); an earlier visit of theirs still open is
+    closed as an unscanned exit. ``occurred_at`` is an aware instant (default now), stored in UTC
+    with the local date.
+
+    The decision sees the person's earlier visits, deliveries and screenings across the
+    sub-district (:mod:`shouwang.visitors.referrals`): a fever referral still holding refers
+    them again, a ``retest`` answer at this gate makes this the retest. The same visitor at the
+    same gate with the same content within ``Policy.duplicate_window_s`` (a form sent twice) is
+    the first visit (``created=False``), with or without a client id.
 
     Raises :class:`Forbidden` (role, community), :class:`NotFound` (``visitor_unknown``,
     ``host_unknown``, ``screening_unknown_here``), :class:`InvalidInput` (``visitor_name_required``,
-    ``name_invalid``, ``phone_required``, ``phone_invalid``, ``id_*``, ``document_required``,
-    ``visitor_document_taken``, ``host_required``, ``host_kind_invalid``, ``visit_reason_required``,
-    ``temperature_unreadable``, ``occurred_at_*``), :class:`IdReusedDifferently` (409).
-    Nothing is written when it raises.
+    ``name_invalid``, ``phone_required``, ``phone_invalid``, ``id_*``, ``document_format_*``,
+    ``document_required``, ``visitor_document_taken``, ``host_required``, ``host_kind_invalid``,
+    ``visit_reason_required``, ``temperature_unreadable``, ``occurred_at_*``,
+    ``visit_screening_not_register``, ``visit_screening_stale``, ``visit_screening_other_person``,
+    ``visit_screening_used``), :class:`IdReusedDifferently` (409). Nothing is written when it
+    raises.
     """
     community = checkpoint.community
     require_community(actor, community)
@@ -487,10 +534,14 @@ def _register(
         screening.pk if screening else "",
     )
     # A retry is answered before any rule the clock or the first attempt may have changed.
-    seen = _repeat_of(Visit, client_id, community, fingerprint)
+    seen = _repeat_of(Visit, client_id, community, fingerprint) or _twin_visit(
+        checkpoint, fingerprint, at, policy
+    )
     if seen is not None:
         return VisitResult(seen, created=False)
     local = at.astimezone(community.tz)
+    if screening is not None:
+        _check_screening_in_time(screening, at=at, policy=policy)
     if invitation is not None:
         if invitation.status == InvitationStatus.USED:
             used = invitation.used_at.astimezone(community.tz) if invitation.used_at else None
@@ -503,9 +554,15 @@ def _register(
             )
     try:
         with write_transaction():
+            _lock_gate(checkpoint)
+            twin = _twin_visit(checkpoint, fingerprint, at, policy)
+            if twin is not None:
+                return VisitResult(twin, created=False)
             person = _resolve_visitor(
                 community, visitor, fields, actor=actor, document_required=outsider.visitor_document_required
             )
+            if screening is not None:
+                _check_screening_of(screening, person)
             last = last_visit(person) if host is None or not reason_text else None
             if host is None:
                 if last is None or not (last.household_id or last.institution_id):
@@ -521,12 +578,12 @@ def _register(
                 locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
                 if locked.status == InvitationStatus.USED:
                     raise InvalidInput("invitation_used", field="invitation", at="?")
-            rows = list(
-                Visit.objects.filter(visitor=person, in_at__gte=at - _look_back(policy), in_at__lte=at)
-                .order_by("-in_at")
-                .values_list("id", "checkpoint_id", "decision", "reasons", "in_at")[:20]
+            history = outsider_bearing(
+                Outsider(id_hashes=frozenset({person.id_hash}), phones=frozenset({person.phone})),
+                checkpoint=checkpoint,
+                at=at,
+                policy=policy,
             )
-            history = _history(rows, checkpoint=checkpoint, at=at, policy=policy)
             outcome = _decide(checkpoint, reading=reading, mask=mask, at=at, history=history, policy=policy)
             admitted = outcome.decision == Decision.ADMIT
             visit = Visit(
@@ -538,6 +595,9 @@ def _register(
                 household=household,
                 institution=institution,
                 host_label=label,
+                visitor_name_masked=person.masked_name,
+                visitor_phone=person.phone,
+                visitor_id_masked=person.id_masked,
                 reason=reason_text,
                 temperature_raw=reading.raw,
                 temperature_c=reading.celsius,
@@ -553,7 +613,7 @@ def _register(
                 pass_number=_next_pass_number(community, local.date()) if admitted else "",
                 invitation=invitation,
                 screening=screening,
-                retest_of_id=history.retest_of,
+                retest_of_id=history.retest_id(VISIT),
                 fingerprint=fingerprint,
             )
             visit.save(force_insert=True)
@@ -574,16 +634,90 @@ def _register(
                 pass_number=visit.pass_number,
                 invitation=invitation.code if invitation else "",
                 closed=[str(pk) for pk in closed],
+                screening=str(screening.pk) if screening else None,
+                retest_of=_retested(history),
             )
             _raise_alerts(
-                outcome, community, checkpoint, f"{person.masked_name} 访客", reading, visit=str(visit.pk)
+                outcome,
+                community,
+                checkpoint,
+                reading,
+                who=f"{person.masked_name} 访客",
+                phone=person.phone,
+                host=label,
+                visit=str(visit.pk),
             )
     except IntegrityError:
-        seen = _repeat_of(Visit, client_id, community, fingerprint)
+        seen = _repeat_of(Visit, client_id, community, fingerprint) or _twin_visit(
+            checkpoint, fingerprint, at, policy
+        )
         if seen is None:
             raise
         return VisitResult(seen, created=False)
     return VisitResult(visit, created=True)
+
+
+def _retested(history: Bearing) -> str | None:
+    """``<kind>:<id>`` of the attempt this one retests, for the audit log (it may be a screening
+    or a delivery, which the visit's own ``retest_of`` cannot point at)."""
+    retest = history.retest_of
+    return f"{retest.kind}:{retest.id}" if retest is not None else None
+
+
+def _twin_visit(checkpoint: Checkpoint, fingerprint: str, at: dt.datetime, policy: Policy) -> Visit | None:
+    """The visit this one repeats: same gate and content (the fingerprint names the visitor)
+    within ``policy.duplicate_window_s`` of ``at`` — a form sent twice. Like a scanner firing
+    twice at a screening, it is one record, not two."""
+    window = dt.timedelta(seconds=policy.duplicate_window_s)
+    return (
+        Visit.objects.filter(
+            checkpoint=checkpoint, fingerprint=fingerprint, in_at__gte=at - window, in_at__lte=at + window
+        )
+        .order_by("in_at")
+        .first()
+    )
+
+
+def _check_screening_in_time(screening: ScreeningEvent, *, at: dt.datetime, policy: Policy) -> None:
+    """A screening can be a visitor's reading only as the gate's ``register`` answer (a resident's
+    admit or a refusal is not a visitor's reading), taken within the retest window before the
+    visit (an old reading says nothing of today's temperature). Raises
+    ``visit_screening_not_register``, ``visit_screening_stale``."""
+    tz = screening.community.tz
+    if screening.decision != Decision.REGISTER:
+        raise InvalidInput(
+            "visit_screening_not_register",
+            field="screening",
+            decision=screening.decision,
+            at=screening.occurred_at.astimezone(tz).strftime("%H:%M"),
+        )
+    window = dt.timedelta(seconds=policy.retest_window_s)
+    if not at - window <= screening.occurred_at <= at + FUTURE_TOLERANCE:
+        raise InvalidInput(
+            "visit_screening_stale",
+            field="screening",
+            at=screening.occurred_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+            minutes=policy.retest_window_s // 60,
+        )
+
+
+def _check_screening_of(screening: ScreeningEvent, person: Visitor) -> None:
+    """Inside the write (the screening's row locked): a screening that identified a document
+    (person key ``i:<hash[:32]>``) is only that document's visitor's reading, and each screening
+    is one visit's reading. Raises ``visit_screening_other_person``, ``visit_screening_used``."""
+    list(ScreeningEvent.objects.select_for_update().filter(pk=screening.pk).values_list("pk"))
+    key = screening.person_key
+    if key.startswith("i:") and (not person.id_hash or key != f"i:{person.id_hash[:32]}"):
+        raise InvalidInput(
+            "visit_screening_other_person", field="screening", masked=screening.person_masked or "?"
+        )
+    used = Visit.objects.filter(screening=screening).order_by("in_at").first()
+    if used is not None:
+        raise InvalidInput(
+            "visit_screening_used",
+            field="screening",
+            at=used.in_at.astimezone(screening.community.tz).strftime("%H:%M"),
+        )
 
 
 def _next_pass_number(community: Community, day: dt.date) -> str:
@@ -621,17 +755,19 @@ def visit_pass_qr(visit: Visit) -> str:
 def record_visit_exit(
     visit: Visit, *, checkpoint: Checkpoint, actor: Any, occurred_at: dt.datetime | None = None
 ) -> VisitResult:
-    """Record that the visitor left through ``checkpoint`` (any gate of the visit's community).
+    """Record that the visitor left through ``checkpoint``: any gate of the visit's sub-district,
+    by the staff of that gate's community. A visitor of one community may leave through an
+    adjoining community's gate, and only the gate they leave by sees it.
 
     Safe to repeat: a visit already seen leaving is returned unchanged (``created=False``); an
-    exit inferred earlier is replaced by this real one. Raises :class:`Forbidden`,
-    ``visit_unknown`` (a gate of another community), ``visit_not_admitted`` (no pass was issued),
-    ``exit_before_entry``, ``occurred_at_*``.
+    exit inferred earlier is replaced by this real one. Raises :class:`Forbidden` (not the
+    checkpoint's community, role), ``visit_unknown`` (a gate of another sub-district),
+    ``visit_not_admitted`` (no pass was issued), ``exit_before_entry``, ``occurred_at_*``.
     """
     community = visit.community
-    require_community(actor, community)
+    require_community(actor, checkpoint.community)
     require_role(actor, *GATE_ROLES)
-    if checkpoint.community_id != community.pk:
+    if not _same_subdistrict(checkpoint, community):
         raise NotFound("visit_unknown", field="visit")
     if visit.decision != Decision.ADMIT:
         raise InvalidInput("visit_not_admitted", field="visit")
@@ -667,16 +803,22 @@ def record_pass_scan(
     visit_id: uuid.UUID, *, checkpoint: Checkpoint, direction: str, actor: Any, occurred_at: dt.datetime
 ) -> Visit | None:
     """What an admitted screening of a visitor pass means for its visit (called by
-    ``record_screening`` inside its transaction): going out records the exit; coming back in the
-    same day, after an exit, reopens the visit (``reentries`` + 1, the earlier exit kept in the
-    audit log). Returns the visit, or None when it is not of the checkpoint's community."""
+    ``record_screening`` inside its transaction): going out records the exit — at any gate of the
+    sub-district, since a visitor may leave through an adjoining community's gate (its screening
+    says ``pass_other_community`` and lets them out); coming back in the same day, after an exit,
+    reopens the visit (``reentries`` + 1, the earlier exit kept in the audit log) — only at a gate
+    of the visit's own community. Returns the visit, or None when the scan does not bear on it."""
     visit = (
         Visit.objects.select_for_update()
         .select_related("community")
-        .filter(pk=visit_id, community_id=checkpoint.community_id, decision=Decision.ADMIT)
+        .filter(pk=visit_id, decision=Decision.ADMIT)
         .first()
     )
     if visit is None:
+        return None
+    if visit.community_id != checkpoint.community_id and (
+        direction != Direction.OUT or not _same_subdistrict(checkpoint, visit.community)
+    ):
         return None
     if direction == Direction.OUT:
         if visit.out_at is None or visit.exit_inferred:
@@ -701,6 +843,11 @@ def record_pass_scan(
             previous_exit=before,
         )
     return visit
+
+
+def _same_subdistrict(checkpoint: Checkpoint, community: Community) -> bool:
+    """Whether ``checkpoint`` is a gate of ``community``'s sub-district (its own included)."""
+    return bool(checkpoint.community.subdistrict_id == community.subdistrict_id)
 
 
 # ---- invitations --------------------------------------------------------------------------
@@ -828,7 +975,11 @@ def register_delivery(
     occurred_at: dt.datetime | None = None,
 ) -> DeliveryResult:
     """Register a delivery rider at ``checkpoint`` (counted apart from visits) and decide on
-    mask and temperature as for anyone else (a retest is matched by the rider's phone).
+    mask and temperature as for anyone else. The decision sees the rider's earlier deliveries,
+    visits and screenings across the sub-district by phone (and the documents known for that
+    phone, :mod:`shouwang.visitors.referrals`): a fever referral still holding refers them again,
+    a ``retest`` answer at this gate makes this the retest. The same rider at the same gate with
+    the same content within ``Policy.duplicate_window_s`` is the first delivery (``created=False``).
 
     The handoff is at the gate; ``enter`` asks to let the rider in, allowed only where the policy
     ``riders_enter`` is true and only when admitted. ``recipient`` is a household id of the
@@ -860,7 +1011,9 @@ def register_delivery(
         recipient or "",
         enter,
     )
-    seen = _repeat_of(Delivery, client_id, community, fingerprint)
+    seen = _repeat_of(Delivery, client_id, community, fingerprint) or _twin_delivery(
+        checkpoint, fingerprint, at, policy
+    )
     if seen is not None:
         return DeliveryResult(seen, created=False)
     household = None
@@ -871,17 +1024,13 @@ def register_delivery(
     local = at.astimezone(community.tz)
     try:
         with write_transaction():
-            rows = list(
-                Delivery.objects.filter(
-                    community=community,
-                    phone=number,
-                    occurred_at__gte=at - _look_back(policy),
-                    occurred_at__lte=at,
-                )
-                .order_by("-occurred_at")
-                .values_list("id", "checkpoint_id", "decision", "reasons", "occurred_at")[:20]
+            _lock_gate(checkpoint)
+            twin = _twin_delivery(checkpoint, fingerprint, at, policy)
+            if twin is not None:
+                return DeliveryResult(twin, created=False)
+            history = outsider_bearing(
+                Outsider(phones=frozenset({number})), checkpoint=checkpoint, at=at, policy=policy
             )
-            history = _history(rows, checkpoint=checkpoint, at=at, policy=policy)
             outcome = _decide(checkpoint, reading=reading, mask=mask, at=at, history=history, policy=policy)
             handoff = Handoff.ENTERED if enter and outcome.decision == Decision.ADMIT else Handoff.GATE
             delivery = Delivery(
@@ -905,7 +1054,7 @@ def register_delivery(
                 occurred_at=at,
                 local_date=local.date(),
                 local_hour=local.hour,
-                retest_of_id=history.retest_of,
+                retest_of_id=history.retest_id(DELIVERY),
                 fingerprint=fingerprint,
             )
             delivery.save(force_insert=True)
@@ -919,13 +1068,16 @@ def register_delivery(
                 decision=outcome.decision,
                 handoff=handoff,
                 recipient=household.pk if household else None,
+                retest_of=_retested(history),
             )
             _raise_alerts(
                 outcome,
                 community,
                 checkpoint,
-                f"{Platform(platform).label.split(' ')[0]}骑手 {delivery.masked_phone}",
                 reading,
+                who=f"{Platform(platform).label.split(' ')[0]}骑手",
+                phone=number,
+                host=delivery.recipient_label,
                 delivery=str(delivery.pk),
             )
     except IntegrityError:
@@ -934,3 +1086,21 @@ def register_delivery(
             raise
         return DeliveryResult(seen, created=False)
     return DeliveryResult(delivery, created=True)
+
+
+def _twin_delivery(
+    checkpoint: Checkpoint, fingerprint: str, at: dt.datetime, policy: Policy
+) -> Delivery | None:
+    """The delivery this one repeats: same gate and content (phone, platform, reading…) within
+    ``policy.duplicate_window_s`` of ``at`` — a form sent twice."""
+    window = dt.timedelta(seconds=policy.duplicate_window_s)
+    return (
+        Delivery.objects.filter(
+            checkpoint=checkpoint,
+            fingerprint=fingerprint,
+            occurred_at__gte=at - window,
+            occurred_at__lte=at + window,
+        )
+        .order_by("occurred_at")
+        .first()
+    )

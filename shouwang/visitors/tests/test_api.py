@@ -194,10 +194,13 @@ def test_another_communitys_visit_is_404_like_a_missing_one(world: World) -> Non
         assert (response.status_code, response.json()["code"]) == (404, "visit_unknown"), path
     exit_guess = post(other, f"/visits/{created['id']}/exit", {"checkpoint": "dongxie-n"})
     assert (exit_guess.status_code, exit_guess.json()["code"]) == (404, "visit_unknown")
-    by_qr = post(other, "/visits/exit", {"checkpoint": "dongxie-n", "qr": created["pass_qr"]})
-    assert (by_qr.status_code, by_qr.json()["code"]) == (404, "visitor_pass_unknown")
     assert get(other, "/visits").json() == []
     assert Visit.objects.get().out_at is None
+    # Holding the pass itself, at an adjoining community's gate, is the visitor leaving there
+    # (see test_fixes_visitors.py); still not a read of the other community's visits.
+    by_qr = post(other, "/visits/exit", {"checkpoint": "dongxie-n", "qr": created["pass_qr"]})
+    assert (by_qr.status_code, by_qr.json()["out_checkpoint"]) == (201, "dongxie-n")
+    assert get(other, "/visits").json() == []
 
 
 def test_exit_by_id_or_by_pass_at_any_gate_of_the_community(world: World, clock: Any) -> None:
@@ -262,10 +265,11 @@ def test_invitation_by_a_worker_used_at_the_gate(world: World, clock: Any) -> No
     )
     assert visit.status_code == 201, visit.content
     assert (visit.json()["invitation"], visit.json()["decision"]) == (inv["code"], "admit")
+    # Another reading: the same form again within 10 s would be a double send (the first visit).
     again = post(
         gate,
         "/visits",
-        {"checkpoint": "lixue-e", "invitation": inv["code"], "temperature": "36.5", "mask": True},
+        {"checkpoint": "lixue-e", "invitation": inv["code"], "temperature": "36.4", "mask": True},
     )
     assert (again.status_code, again.json()["code"]) == (400, "invitation_used")
     assert Invitation.objects.get().status == "used"

@@ -102,4 +102,6 @@ def test_an_outsiders_fever_alert_says_who_and_where(world: World) -> None:
         clock.shift(dt.timedelta(minutes=5))
         register(world, "37.9")
     words = alert_words(Alert.objects.get(), "zh-hans")
-    assert words.startswith("李* 访客 在 力学胡同东口 复测仍发热（37.9 °C）"), words
+    # Whom they came to see and the masked phone too: the health station traces from there.
+    said = "李* 访客 138****8000 → 力学胡同 3 号 在 力学胡同东口 复测仍发热（37.9 °C）"
+    assert words.startswith(said), words

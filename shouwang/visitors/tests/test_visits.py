@@ -119,7 +119,7 @@ def test_document_required_by_default_optional_by_policy_and_validated_by_type(w
     assert bad.value.code == "id_checksum"
     with pytest.raises(InvalidInput) as passport:
         visit(world, visitor=li_si(id_type="passport", id_number="护照12"))
-    assert passport.value.code == "id_format"
+    assert passport.value.code == "document_format_passport"  # says what a passport number looks like
     assert not Visit.objects.exists() and not Visitor.objects.exists()
 
     world.subdistrict.policy = {"visitor_document_required": False}
@@ -259,8 +259,9 @@ def test_exit_at_any_gate_of_the_community_once(world: World, clock: Any) -> Non
     clock.shift(dt.timedelta(minutes=1))
     again = record_visit_exit(v, checkpoint=world.gate_a, actor=world.gate_user)
     assert not again.created and again.visit.out_at == NOW + dt.timedelta(hours=1)
-    with pytest.raises(NotFound):
-        record_visit_exit(v, checkpoint=world.gate_b, actor=world.admin)
+    # An adjoining community's gate may record the exit too (test_fixes_visitors.py); this one
+    # already left, so nothing changes.
+    assert not record_visit_exit(v, checkpoint=world.gate_b, actor=world.admin).created
     assert visits_on_site(world.community_a) == []
     assert [a.action for a in AuditLog.objects.filter(action="visit.exit")] == ["visit.exit"]
 

@@ -108,7 +108,7 @@ class Command(BaseCommand):
                     out += " (inferred)" if v.exit_inferred else ""
                 self.stdout.write(
                     f"  {v.in_at.astimezone(tz):%Y-%m-%d %H:%M} {v.checkpoint.code} "
-                    f"{v.visitor.masked_name} {v.visitor.masked_phone} → {v.host_label} "
+                    f"{v.masked_name} {v.masked_phone} → {v.host_label} "
                     f"「{v.reason}」 {celsius(v.temperature_c)} {v.decision} {v.pass_number or '-'}{out}"
                 )
             total += len(rows)
