@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import json
 import uuid
 import warnings
 from dataclasses import dataclass
@@ -28,6 +27,8 @@ from shouwang.core.access import require_community, require_role, role_of
 from shouwang.core.audit import log_action
 from shouwang.core.choices import Role
 from shouwang.core.errors import Forbidden, InvalidInput, NotFound
+from shouwang.core.idempotency import fingerprint as write_fingerprint
+from shouwang.core.idempotency import seen_before
 from shouwang.core.messages import describe
 from shouwang.incidents.choices import EscalationTarget, IncidentKind, IncidentStatus, ServiceKind, Severity
 from shouwang.incidents.models import Escalation, Incident, IncidentPhoto, ServiceLog
@@ -36,7 +37,6 @@ from shouwang.people.services import clean_text
 from shouwang.places.models import Checkpoint, Community
 from shouwang.screening.models import ScreeningEvent
 from shouwang.screening.policy import Policy
-from shouwang.screening.services import IdReusedDifferently
 
 # Who writes at a gate; who may close any incident (the reporter may close their own).
 GATE_ROLES = (Role.GATE_STAFF, Role.COMMUNITY_WORKER, Role.SUBDISTRICT_ADMIN)
@@ -112,20 +112,6 @@ def _minute(instant: dt.datetime) -> dt.datetime:
 def _text(raw: str | None, limit: int) -> str:
     """Free text on one line without control characters (see ``people.services.clean_text``)."""
     return clean_text(raw or "", limit)
-
-
-def _fingerprint(*parts: Any) -> str:
-    return hashlib.sha256(json.dumps([str(p) for p in parts]).encode()).hexdigest()
-
-
-def _repeat_of(model: Any, client_id: uuid.UUID | None, community: Community, fingerprint: str) -> Any:
-    """The record the client's UUID already names, if any; 409 when its content differs."""
-    if client_id is None:
-        return None
-    seen = model.objects.filter(pk=client_id).first()
-    if seen is not None and (seen.community_id != community.pk or seen.fingerprint != fingerprint):
-        raise IdReusedDifferently("client_id_reused", field="id")
-    return seen
 
 
 def _resident(community: Community, resident_id: int | None) -> Resident | None:
@@ -219,7 +205,7 @@ def raise_incident(
         raise InvalidInput("incident_people_required", field="people")
     what = _text(description, 1000)
     # The instant as given (a retry without one must match the first, whatever the clock says).
-    fingerprint = _fingerprint(
+    fingerprint = write_fingerprint(
         checkpoint.pk,
         kind,
         severity,
@@ -229,7 +215,7 @@ def raise_incident(
         person.pk if person else "",
         screening.pk if screening else "",
     )
-    seen = _repeat_of(Incident, client_id, community, fingerprint)
+    seen = seen_before(Incident, client_id, community.pk, fingerprint)
     if seen is not None:
         return IncidentResult(seen, created=False)
     try:
@@ -261,7 +247,7 @@ def raise_incident(
                 resident=person.pk if person else None,
             )
     except IntegrityError:
-        seen = _repeat_of(Incident, client_id, community, fingerprint)
+        seen = seen_before(Incident, client_id, community.pk, fingerprint)
         if seen is None:
             raise
         return IncidentResult(seen, created=False)
@@ -485,7 +471,7 @@ def log_service(
     if helped is None and not who:
         raise InvalidInput("service_for_whom_required", field="person")
     what = _text(note, 500)
-    fingerprint = _fingerprint(
+    fingerprint = write_fingerprint(
         checkpoint.pk,
         kind,
         helped.pk if helped else "",
@@ -493,7 +479,7 @@ def log_service(
         what,
         occurred_at.astimezone(dt.UTC).isoformat() if occurred_at else "",
     )
-    seen = _repeat_of(ServiceLog, client_id, community, fingerprint)
+    seen = seen_before(ServiceLog, client_id, community.pk, fingerprint)
     if seen is not None:
         return ServiceResult(seen, created=False)
     try:
@@ -521,7 +507,7 @@ def log_service(
                 resident=helped.pk if helped else None,
             )
     except IntegrityError:
-        seen = _repeat_of(ServiceLog, client_id, community, fingerprint)
+        seen = seen_before(ServiceLog, client_id, community.pk, fingerprint)
         if seen is None:
             raise
         return ServiceResult(seen, created=False)

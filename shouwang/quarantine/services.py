@@ -25,6 +25,7 @@ from shouwang.core.access import require_community, require_role, role_of
 from shouwang.core.audit import log_action
 from shouwang.core.choices import Role
 from shouwang.core.errors import InvalidInput, NotFound
+from shouwang.core.idempotency import IdReusedDifferently
 from shouwang.core.models import Staff
 from shouwang.people.identity import parse_document_type, validate_document
 from shouwang.people.models import Resident
@@ -52,7 +53,6 @@ from shouwang.quarantine.models import FollowUp, QuarantinePlan, Returnee, SelfR
 from shouwang.screening.choices import AlertKind
 from shouwang.screening.models import Alert, ScreeningEvent
 from shouwang.screening.policy import Policy
-from shouwang.screening.services import IdReusedDifferently
 from shouwang.screening.temperature import parse_temperature
 
 logger = logging.getLogger("shouwang.quarantine")

@@ -21,7 +21,8 @@ from django.utils import timezone
 
 from shouwang.core.access import require_community
 from shouwang.core.db import insert_row, write_transaction
-from shouwang.core.errors import InvalidInput, ShouwangError
+from shouwang.core.errors import InvalidInput
+from shouwang.core.idempotency import IdReusedDifferently
 from shouwang.passes.models import Pass
 from shouwang.people.models import InstitutionMember, Resident
 from shouwang.places.models import Checkpoint
@@ -35,12 +36,6 @@ from shouwang.screening.temperature import Reading, parse_temperature
 logger = logging.getLogger("shouwang.screening")
 
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
-
-
-class IdReusedDifferently(ShouwangError):
-    """A client UUID already names a screening with different content (409)."""
-
-    status = 409
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,6 @@ riders hand over at the gate unless ``riders_enter`` is true (:class:`OutsiderPo
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import secrets
 import unicodedata
 import uuid
@@ -28,6 +26,8 @@ from shouwang.core.audit import log_action
 from shouwang.core.choices import Role
 from shouwang.core.db import write_transaction
 from shouwang.core.errors import InvalidInput, NotFound
+from shouwang.core.idempotency import fingerprint as write_fingerprint
+from shouwang.core.idempotency import seen_before
 from shouwang.people.choices import DocumentType
 from shouwang.people.identity import Document, mask, normalise, parse_document_type, validate_document
 from shouwang.people.models import Household, Institution, Resident
@@ -37,7 +37,6 @@ from shouwang.screening.choices import AlertKind, Decision, Direction
 from shouwang.screening.decision import Outcome
 from shouwang.screening.models import Alert, ScreeningEvent
 from shouwang.screening.policy import Policy
-from shouwang.screening.services import IdReusedDifferently
 from shouwang.screening.temperature import Reading, parse_temperature
 from shouwang.visitors.choices import Handoff, HostKind, InvitationStatus, Platform
 from shouwang.visitors.gate import OutsiderPolicy, decide_outsider
@@ -190,20 +189,6 @@ def _clean_visitor(data: VisitorIn) -> _VisitorFields:
     name = clean_name(data.name) if given else None
     phone = clean_phone(data.phone, required=new)
     return _VisitorFields(name=name, phone=phone, document=_document(data.id_number, data.id_type))
-
-
-def _fingerprint(*parts: Any) -> str:
-    return hashlib.sha256(json.dumps([str(p) for p in parts]).encode()).hexdigest()
-
-
-def _repeat_of(model: Any, client_id: uuid.UUID | None, community: Community, fingerprint: str) -> Any:
-    """The record the client's UUID already names, if any; 409 when its content differs."""
-    if client_id is None:
-        return None
-    seen = model.objects.filter(pk=client_id).first()
-    if seen is not None and (seen.community_id != community.pk or seen.fingerprint != fingerprint):
-        raise IdReusedDifferently("client_id_reused", field="id")
-    return seen
 
 
 def _resolve_host(
@@ -522,7 +507,7 @@ def _register(
     reading = parse_temperature(temperature, policy)
     fields = _clean_visitor(visitor)
     reason_text = _text(reason)
-    fingerprint = _fingerprint(
+    fingerprint = write_fingerprint(
         checkpoint.pk,
         fields.key(visitor.id),
         f"{host.kind}:{host.id}" if host else "",
@@ -534,7 +519,7 @@ def _register(
         screening.pk if screening else "",
     )
     # A retry is answered before any rule the clock or the first attempt may have changed.
-    seen = _repeat_of(Visit, client_id, community, fingerprint) or _twin_visit(
+    seen = seen_before(Visit, client_id, community.pk, fingerprint) or _twin_visit(
         checkpoint, fingerprint, at, policy
     )
     if seen is not None:
@@ -648,7 +633,7 @@ def _register(
                 visit=str(visit.pk),
             )
     except IntegrityError:
-        seen = _repeat_of(Visit, client_id, community, fingerprint) or _twin_visit(
+        seen = seen_before(Visit, client_id, community.pk, fingerprint) or _twin_visit(
             checkpoint, fingerprint, at, policy
         )
         if seen is None:
@@ -905,10 +890,10 @@ def invite_visitor(
     reason_text = _text(reason)
     if not reason_text:
         raise InvalidInput("visit_reason_required", field="reason")
-    fingerprint = _fingerprint(
+    fingerprint = write_fingerprint(
         fields.key(visitor.id), f"{kind}:{host.id}", reason_text, visit_date, on_behalf_of or ""
     )
-    seen = _repeat_of(Invitation, client_id, community, fingerprint)
+    seen = seen_before(Invitation, client_id, community.pk, fingerprint)
     if seen is not None:
         return InvitationResult(seen, created=False)
     try:
@@ -943,7 +928,7 @@ def invite_visitor(
                 code=code,
             )
     except IntegrityError:
-        seen = _repeat_of(Invitation, client_id, community, fingerprint)
+        seen = seen_before(Invitation, client_id, community.pk, fingerprint)
         if seen is None:
             raise
         return InvitationResult(seen, created=False)
@@ -1000,7 +985,7 @@ def register_delivery(
     if enter and not outsider.riders_enter:
         raise InvalidInput("riders_may_not_enter", field="enter")
     reading = parse_temperature(temperature, policy)
-    fingerprint = _fingerprint(
+    fingerprint = write_fingerprint(
         checkpoint.pk,
         platform,
         number,
@@ -1011,7 +996,7 @@ def register_delivery(
         recipient or "",
         enter,
     )
-    seen = _repeat_of(Delivery, client_id, community, fingerprint) or _twin_delivery(
+    seen = seen_before(Delivery, client_id, community.pk, fingerprint) or _twin_delivery(
         checkpoint, fingerprint, at, policy
     )
     if seen is not None:
@@ -1081,7 +1066,7 @@ def register_delivery(
                 delivery=str(delivery.pk),
             )
     except IntegrityError:
-        seen = _repeat_of(Delivery, client_id, community, fingerprint)
+        seen = seen_before(Delivery, client_id, community.pk, fingerprint)
         if seen is None:
             raise
         return DeliveryResult(seen, created=False)

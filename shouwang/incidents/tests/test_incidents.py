@@ -14,12 +14,13 @@ import time_machine
 
 from conftest import World
 from shouwang.core.errors import Forbidden, InvalidInput, NotFound
+from shouwang.core.idempotency import IdReusedDifferently
 from shouwang.core.models import AuditLog
 from shouwang.incidents.models import Escalation, Incident, ServiceLog
 from shouwang.incidents.selectors import get_incident, incident_prefill, list_incidents
 from shouwang.incidents.services import close_incident, escalate_incident, log_service, raise_incident
 from shouwang.screening.identify import Identifier
-from shouwang.screening.services import IdReusedDifferently, record_screening
+from shouwang.screening.services import record_screening
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2020, 3, 1, 10, 0, tzinfo=SHANGHAI)

@@ -15,11 +15,12 @@ from django.utils import timezone
 
 from conftest import ZHANG_SAN_ID, World, start_quarantine
 from shouwang.core.errors import Forbidden, InvalidInput
+from shouwang.core.idempotency import IdReusedDifferently
 from shouwang.passes import signing
 from shouwang.passes.services import qr_payload, revoke_pass
 from shouwang.screening.identify import Identifier
 from shouwang.screening.models import Alert, ScreeningEvent
-from shouwang.screening.services import IdReusedDifferently, record_screening
+from shouwang.screening.services import record_screening
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 

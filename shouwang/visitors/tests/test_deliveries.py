@@ -14,10 +14,11 @@ import time_machine
 
 from conftest import World
 from shouwang.core.errors import Forbidden, InvalidInput, NotFound
+from shouwang.core.idempotency import IdReusedDifferently
 from shouwang.core.models import AuditLog
 from shouwang.people.models import Household
 from shouwang.screening.identify import Identifier
-from shouwang.screening.services import IdReusedDifferently, record_screening
+from shouwang.screening.services import record_screening
 from shouwang.visitors.choices import HostKind
 from shouwang.visitors.models import Delivery, Visit
 from shouwang.visitors.services import HostIn, VisitorIn, register_delivery, register_visit

@@ -14,9 +14,9 @@ import time_machine
 
 from conftest import World
 from shouwang.core.errors import Forbidden, InvalidInput, NotFound
+from shouwang.core.idempotency import IdReusedDifferently
 from shouwang.core.models import AuditLog
 from shouwang.people.models import Institution
-from shouwang.screening.services import IdReusedDifferently
 from shouwang.visitors.choices import HostKind
 from shouwang.visitors.models import Invitation, Visitor
 from shouwang.visitors.passes import INVITATION_PREFIX, verify_claim

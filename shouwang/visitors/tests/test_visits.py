@@ -14,12 +14,12 @@ import time_machine
 
 from conftest import World
 from shouwang.core.errors import Forbidden, InvalidInput, NotFound
+from shouwang.core.idempotency import IdReusedDifferently
 from shouwang.core.models import AuditLog
 from shouwang.people.models import Household, Institution
 from shouwang.people.services import get_or_create_household
 from shouwang.screening.choices import AlertKind
 from shouwang.screening.models import Alert
-from shouwang.screening.services import IdReusedDifferently
 from shouwang.visitors.choices import HostKind
 from shouwang.visitors.models import Visit, Visitor
 from shouwang.visitors.selectors import find_visitor, gate_day, visits_on_site
