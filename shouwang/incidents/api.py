@@ -18,9 +18,11 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from shouwang.core.access import community_ids_for, require_community, require_role
+from shouwang.core.api_input import choice_words as _words
+from shouwang.core.api_input import query_date as _query_date
+from shouwang.core.api_input import request_language as _lang
 from shouwang.core.choices import Role
 from shouwang.core.errors import InvalidInput, NotFound
-from shouwang.core.messages import pick_language
 from shouwang.incidents.choices import EscalationTarget, IncidentKind, IncidentStatus, ServiceKind, Severity
 from shouwang.incidents.models import Incident, ServiceLog
 from shouwang.incidents.selectors import get_incident, incident_prefill, list_incidents, list_services
@@ -45,25 +47,6 @@ LIST_LIMIT_MAX = 500
 # Multipart framing around a photo: a request larger than the photo limit plus this is refused
 # before its body is read.
 MULTIPART_SLACK = 64 * 1024
-
-
-def _lang(request: HttpRequest) -> str:
-    return pick_language(request.headers.get("Accept-Language"))
-
-
-def _words(label: Any, lang: str) -> str:
-    """One language of a bilingual choice label (``"派出所 police station"`` → either half)."""
-    zh, _, en = str(label).partition(" ")
-    return en if lang == "en" and en else zh
-
-
-def _query_date(raw: str | None, what: str = "date") -> dt.date | None:
-    if not raw:
-        return None
-    try:
-        return dt.date.fromisoformat(raw.strip())
-    except ValueError:
-        raise InvalidInput("query_date_invalid", field=what, what=what, raw=raw[:10]) from None
 
 
 def _community(user: Any, code: str | None) -> Community | None:

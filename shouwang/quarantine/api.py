@@ -20,9 +20,10 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field, StrictFloat, StrictInt, StrictStr
 
 from shouwang.core.access import community_ids_for, require_role, role_of
+from shouwang.core.api_input import choice_words as _words
+from shouwang.core.api_input import request_language as _lang
 from shouwang.core.choices import Role
 from shouwang.core.errors import InvalidInput, NotFound, ShouwangError
-from shouwang.core.messages import pick_language
 from shouwang.people.services import ResidentIn
 from shouwang.places.models import Community
 from shouwang.quarantine.choices import PlanStatus, Source
@@ -54,16 +55,6 @@ router = Router(tags=["returnees"])
 # Who may read plans, lists and figures (people's addresses, phones and readings).
 READERS = (Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_WORKER, Role.HEALTH_STATION)
 LIST_LIMIT_MAX = 500
-
-
-def _lang(request: HttpRequest) -> str:
-    return pick_language(request.headers.get("Accept-Language"))
-
-
-def _words(label: Any, lang: str) -> str:
-    """One language of a bilingual choice label (``"隔离中 active"`` → ``隔离中`` or ``active``)."""
-    zh, _, en = str(label).partition(" ")
-    return en if lang == "en" and en else zh
 
 
 # ---- shapes -------------------------------------------------------------------------------

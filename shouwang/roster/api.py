@@ -21,9 +21,11 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from shouwang.core.access import community_ids_for, require_role, role_of
+from shouwang.core.api_input import choice_words as _words
+from shouwang.core.api_input import request_language as _lang
 from shouwang.core.choices import Role
 from shouwang.core.errors import Forbidden, InvalidInput, NotFound
-from shouwang.core.messages import describe, pick_language
+from shouwang.core.messages import describe
 from shouwang.places.models import Community
 from shouwang.places.selectors import get_checkpoint as get_gate
 from shouwang.roster.choices import RosterStatus, SwapStatus
@@ -70,16 +72,6 @@ API_TIME_LIMIT_MAX = 60.0
 """A solve through the API holds a web worker; longer ones go through ``shouwang duty plan``."""
 MAX_REPORT_DAYS = 366
 MY_SHIFTS_DEFAULT_DAYS = 14
-
-
-def _lang(request: HttpRequest) -> str:
-    return pick_language(request.headers.get("Accept-Language"))
-
-
-def _words(label: Any, lang: str) -> str:
-    """One language of a bilingual choice label (``"已发布 published"`` → either half)."""
-    zh, _, en = str(label).partition(" ")
-    return en if lang == "en" and en else zh
 
 
 def _date(raw: str | None, what: str) -> dt.date | None:

@@ -23,9 +23,12 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field, StrictFloat, StrictInt, StrictStr
 
 from shouwang.core.access import community_ids_for, require_community, require_role
+from shouwang.core.api_input import choice_words as _words
+from shouwang.core.api_input import query_date as _query_date
+from shouwang.core.api_input import request_language as _lang
 from shouwang.core.choices import Role
 from shouwang.core.errors import InvalidInput, NotFound, ShouwangError
-from shouwang.core.messages import describe, pick_language
+from shouwang.core.messages import describe
 from shouwang.places.models import Checkpoint, Community
 from shouwang.places.selectors import get_checkpoint
 from shouwang.screening.models import ScreeningEvent
@@ -62,16 +65,6 @@ router = Router(tags=["visitors"])
 # Who may read visits and deliveries: the gates, the community, and the health station (tracing).
 READERS = (*GATE_ROLES, Role.HEALTH_STATION)
 LIST_LIMIT_MAX = 500
-
-
-def _lang(request: HttpRequest) -> str:
-    return pick_language(request.headers.get("Accept-Language"))
-
-
-def _words(label: Any, lang: str) -> str:
-    """One language of a bilingual choice label (``"美团 Meituan"`` → ``美团`` or ``Meituan``)."""
-    zh, _, en = str(label).partition(" ")
-    return en if lang == "en" and en else zh
 
 
 def _message(codes: list[str], params: dict[str, Any], lang: str) -> str:
@@ -114,15 +107,6 @@ def _place(user: Any, checkpoint: str | None, community: str | None) -> tuple[Co
     place = _community(user, community)
     require_community(user, place)
     return place, None
-
-
-def _query_date(raw: str | None, what: str = "date") -> dt.date | None:
-    if not raw:
-        return None
-    try:
-        return dt.date.fromisoformat(raw.strip())
-    except ValueError:
-        raise InvalidInput("query_date_invalid", field=what, what=what, raw=raw[:10]) from None
 
 
 def _prefixed(exc: ShouwangError, prefix: str, fields: set[str]) -> ShouwangError:
