@@ -19,10 +19,12 @@ from ninja.security import SessionAuth
 from shouwang.core.auth import TokenAuth
 from shouwang.core.errors import ShouwangError, ValidationErrors
 from shouwang.core.messages import describe, pick_language
+from shouwang.dashboard.api import router as dashboard_router
 from shouwang.incidents.api import router as incidents_router
 from shouwang.passes.api import router as passes_router
 from shouwang.places.api import router as places_router
 from shouwang.quarantine.api import router as quarantine_router
+from shouwang.reports.api import router as reports_router
 from shouwang.roster.api import router as roster_router
 from shouwang.screening.api import router as screening_router
 from shouwang.visitors.api import router as visitors_router
@@ -173,3 +175,5 @@ api.add_router("/v1", quarantine_router)
 api.add_router("/v1", roster_router)
 api.add_router("/v1", visitors_router)
 api.add_router("/v1", incidents_router)
+api.add_router("/v1", dashboard_router)
+api.add_router("/v1", reports_router)

@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "shouwang.visitors",
     "shouwang.incidents",
     "shouwang.roster",
+    "shouwang.dashboard",
+    "shouwang.reports",
     "shouwang.demo",
 ]
 

@@ -21,6 +21,8 @@ urlpatterns = [
     path("visitors/", include("shouwang.visitors.urls")),
     path("incidents/", include("shouwang.incidents.urls")),
     path("roster/", include("shouwang.roster.urls")),
+    path("dashboard/", include("shouwang.dashboard.urls")),
+    path("reports/", include("shouwang.reports.urls")),
     path("r/<str:token>/", quarantine_views.public_self_report, name="quarantine-self-report"),
     path("q/<str:token>/", quarantine_views.public_follow_up, name="quarantine-own-follow-up"),
     path("i18n/", include("django.conf.urls.i18n")),
