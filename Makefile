@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint sysdeps bench clean
+.PHONY: demo test lint sysdeps bench audit clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy shouwang bench
+	$(BIN)/bandit -q -c pyproject.toml -r shouwang -ll -x '*/tests/*,*/migrations/*'
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 # The whole suite on SQLite, then again on PostgreSQL when DATABASE_URL is set.
@@ -33,6 +34,11 @@ test: $(STAMP)
 	$(MAKE) --no-print-directory lint
 	env -u DATABASE_URL $(BIN)/pytest
 	@if [ -n "$$DATABASE_URL" ]; then echo "== again on $$DATABASE_URL =="; $(BIN)/pytest; fi
+
+# Known vulnerabilities in the installed packages. --strict fails when a package could not be
+# audited, so a registry mirror without vulnerability data cannot pass silently.
+audit: $(STAMP)
+	$(BIN)/pip-audit --strict --progress-spinner off
 
 bench: $(STAMP)
 	$(BIN)/python bench/screening.py

@@ -145,7 +145,7 @@ class WebhookNotifier:
             method="POST",
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 - scheme checked in __init__  # nosec B310
                 status = int(response.status)
         except (OSError, ValueError, http.client.HTTPException) as exc:
             # OSError covers URLError, HTTPError (non-2xx), refused connections and timeouts.
