@@ -74,6 +74,41 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "您的角色不能执行此操作（需要：{needed}）。",
         "Your role does not allow this (needs: {needed}).",
     ),
+    "read_only_role": (
+        "您的角色（{role}）只能查看，不能修改任何记录。",
+        "Your role ({role}) may look but not change anything.",
+    ),
+    "export_forbidden": (
+        "卡口值守人员不能导出名单或表格。",
+        "Gate staff may not export lists or spreadsheets.",
+    ),
+    "reveal_reason_required": (
+        "查看完整号码须选择原因：随访电话、联系访客或被访户、卫生站转诊联系、核实身份或其他（接口代码：{known}）。",
+        "Say why you need the full number: follow-up call, contact visitor or host, health-station referral, verify identity, or other (API codes: {known}).",
+    ),
+    "reveal_note_required": (
+        "原因选“其他”时须写明理由。",
+        "With the reason 'other', write why.",
+    ),
+    "reveal_kind_unknown": (
+        "不能查看“{kind}.{field_name}”（可查看：{known}）。",
+        "'{kind}.{field_name}' cannot be revealed (can be: {known}).",
+    ),
+    "reveal_nothing": ("该记录没有登记电话号码。", "No phone number is recorded there."),
+    "record_unknown": (
+        "在您的社区中没有编号为 {id} 的记录。",
+        "There is no record {id} in your communities.",
+    ),
+    "audit_person_unknown": (
+        "证件号“{masked}”在本街道没有对应的人员。",
+        "No person with document number '{masked}' in this sub-district.",
+    ),
+    "date_range_backwards": ("结束日期早于开始日期。", "The end date is before the start date."),
+    "export_format_unknown": (
+        "导出格式“{fmt}”无效，可选：xlsx、csv。",
+        "Export format '{fmt}' is not one of: xlsx, csv.",
+    ),
+    "query_too_long": ("{what}太长（最多 {max} 个字符）。", "{what} is too long (at most {max} characters)."),
     "direction_invalid": ("方向必须是 in（进）或 out（出）。", "direction must be 'in' or 'out'."),
     "occurred_at_future": (
         "发生时间不能晚于现在 5 分钟以上。",

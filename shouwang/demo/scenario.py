@@ -697,6 +697,15 @@ def _load_logins(password: str) -> tuple[Login, ...]:
         ),
         Login("gate", password, Role.GATE_STAFF.value, "卡口值守，两个社区 gate staff, both communities"),
         Login(
+            "inspector", password, Role.INSPECTOR.value, "督查，只读 read-only inspector, both communities"
+        ),
+        Login(
+            "dpo",
+            password,
+            Role.DATA_PROTECTION_OFFICER.value,
+            "数据保护专员 data-protection officer: the audit log",
+        ),
+        Login(
             "cadre01",
             password,
             Role.GATE_STAFF.value,
@@ -767,7 +776,7 @@ def _make_staff(
 
 
 def _load_staff(people: _People, sub: Subdistrict, comms: dict[str, Community], password: str) -> Any:
-    """The four demo accounts and the 15 deployed cadres in two teams; returns the admin user."""
+    """The demo accounts (admin, workers, health station, gate, inspector, DPO) and the 15 deployed cadres in two teams; returns the admin user."""
     hashed = make_password(password)
     both = [comms["tps"], comms["xdb"]]
     admin = _make_staff(
@@ -810,6 +819,22 @@ def _load_staff(people: _People, sub: Subdistrict, comms: dict[str, Community], 
         role=Role.GATE_STAFF,
         display_name="卡口值守（演示）",
         communities=both,
+    )
+    _make_staff(
+        "inspector",
+        hashed=hashed,
+        sub=sub,
+        role=Role.INSPECTOR,
+        display_name="区督查组（演示，只读）",
+        communities=both,
+    )
+    _make_staff(
+        "dpo",
+        hashed=hashed,
+        sub=sub,
+        role=Role.DATA_PROTECTION_OFFICER,
+        display_name="数据保护专员（演示）",
+        communities=[],
     )
     teams = [
         Team.objects.create(subdistrict=sub, name="下沉干部第一临时党支部"),

@@ -17,10 +17,11 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from shouwang.core.access import community_ids_for, require_community, require_role
+from shouwang.core.access import READ_ONLY_ROLES, community_ids_for, require_community, require_role
 from shouwang.core.api_input import choice_words as _words
 from shouwang.core.api_input import query_date as _query_date
 from shouwang.core.api_input import request_language as _lang
+from shouwang.core.audit import log_read
 from shouwang.core.choices import Role
 from shouwang.core.errors import InvalidInput, NotFound
 from shouwang.incidents.choices import EscalationTarget, IncidentKind, IncidentStatus, ServiceKind, Severity
@@ -42,7 +43,7 @@ from shouwang.screening.models import ScreeningEvent
 
 router = Router(tags=["incidents"])
 
-READERS = (*GATE_ROLES, Role.HEALTH_STATION)
+READERS = (*GATE_ROLES, Role.HEALTH_STATION, *READ_ONLY_ROLES)
 LIST_LIMIT_MAX = 500
 # Multipart framing around a photo: a request larger than the photo limit plus this is refused
 # before its body is read.
@@ -58,7 +59,7 @@ def _community(user: Any, code: str | None) -> Community | None:
     found = Community.objects.filter(code__iexact=code.strip()).first()
     if found is None:
         raise InvalidInput("community_unknown", field="community", name=code)
-    require_community(user, found)
+    require_community(user, found, reading=True)
     return found
 
 
@@ -314,9 +315,13 @@ def prefill(request: HttpRequest, screening: str) -> Any:
 
 @router.get("/incidents/{incident_id}", response=IncidentOut, summary="One incident")
 def incident(request: HttpRequest, incident_id: str) -> dict[str, Any]:
-    """404 ``incident_unknown`` for a missing incident and for another community's alike."""
+    """404 ``incident_unknown`` for a missing incident and for another community's alike. One
+    with a person is a read of their record, audited (``person.read``)."""
     require_role(request.user, *READERS)
-    return incident_out(get_incident(request.user, incident_id), _lang(request))
+    found = get_incident(request.user, incident_id)
+    if found.resident_id or found.screening_id:
+        log_read(found, actor=request.user, via="api")
+    return incident_out(found, _lang(request))
 
 
 @router.post(

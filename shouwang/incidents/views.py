@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from shouwang.core.access import role_of
+from shouwang.core.audit import log_read
 from shouwang.core.errors import InvalidInput, NotFound, ShouwangError
 from shouwang.incidents import selectors
 from shouwang.incidents.choices import EscalationTarget, IncidentKind, IncidentStatus, ServiceKind, Severity
@@ -239,6 +240,9 @@ def incident_page(request: HttpRequest, incident_id: str) -> HttpResponse:
         (e, words(EscalationTarget(e.target).label, lang), _local(e.at, tz, "%Y-%m-%d %H:%M"))
         for e in sorted(incident.escalations.all(), key=lambda e: e.at)
     ]
+    if incident.resident_id or incident.screening_id:
+        # An incident with a person is a read of their record (DESIGN.md §4); one INSERT.
+        log_read(incident, actor=user, via="page")
     return render(
         request,
         "incidents/incident.html",

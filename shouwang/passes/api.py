@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
 
-from shouwang.core.access import require_community, require_role
+from shouwang.core.access import READ_ONLY_ROLES, require_community, require_role
 from shouwang.core.choices import Role
 from shouwang.passes.selectors import list_passes
 from shouwang.places.selectors import find_community
@@ -33,11 +33,11 @@ class PassOut(Schema):
 
 @router.get("/passes", response=list[PassOut], summary="Passes of the caller's communities")
 def passes(request: HttpRequest, filters: Query[PassFilter]) -> list[PassOut]:
-    require_role(request.user, Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_WORKER)
+    require_role(request.user, Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_WORKER, *READ_ONLY_ROLES)
     community = None
     if filters.community:
         community = find_community(filters.community)
-        require_community(request.user, community)
+        require_community(request.user, community, reading=True)
     today = timezone.localdate()
     limit = max(1, min(filters.limit, 1000))
     rows = list_passes(request.user, community=community, status=filters.status, today=today)[:limit]

@@ -19,11 +19,13 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import Field, StrictFloat, StrictInt, StrictStr
 
-from shouwang.core.access import community_ids_for, require_role, role_of
+from shouwang.core.access import READ_ONLY_ROLES, community_ids_for, require_role, role_of
 from shouwang.core.api_input import choice_words as _words
 from shouwang.core.api_input import request_language as _lang
+from shouwang.core.audit import log_read
 from shouwang.core.choices import Role
 from shouwang.core.errors import InvalidInput, NotFound, ShouwangError
+from shouwang.core.reveal import mask_phone
 from shouwang.people.services import ResidentIn
 from shouwang.places.models import Community
 from shouwang.quarantine.choices import PlanStatus, Source
@@ -53,7 +55,7 @@ from shouwang.screening.models import ScreeningEvent
 router = Router(tags=["returnees"])
 
 # Who may read plans, lists and figures (people's addresses, phones and readings).
-READERS = (Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_WORKER, Role.HEALTH_STATION)
+READERS = (Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_WORKER, Role.HEALTH_STATION, *READ_ONLY_ROLES)
 LIST_LIMIT_MAX = 500
 
 
@@ -182,7 +184,9 @@ class WorkItemOut(Schema):
     day: int
     last_day: dt.date
     resident: ResidentOut
-    phone: str
+    phone: str = Field(
+        ..., description="Masked (138****8000); POST /api/v1/reveal with a reason for the number"
+    )
     address: str
     worker: str | None
     slots: dict[str, str]
@@ -430,7 +434,7 @@ def get_worklist(
                 "day": item.day_number,
                 "last_day": plan.last_day,
                 "resident": _resident_out(plan),
-                "phone": plan.resident.phone,
+                "phone": mask_phone(plan.resident.phone),
                 "address": plan.returnee.address or (household.address if household else ""),
                 "worker": plan.worker.get_username() if plan.worker else None,
                 "slots": item.slots,
@@ -469,8 +473,11 @@ def get_figures(request: HttpRequest, date: str | None = None) -> dict[str, Any]
 
 @router.get("/returnees/{plan_id}", response=PlanOut, summary="One home-quarantine plan")
 def get_returnee(request: HttpRequest, plan_id: int) -> dict[str, Any]:
-    """404 ``plan_unknown`` for a missing plan and for another community's alike."""
-    return plan_out(_full_plan(request.user, plan_id), _lang(request))
+    """404 ``plan_unknown`` for a missing plan and for another community's alike. A read of one
+    person's record: audited (``person.read``, via ``api``)."""
+    plan = _full_plan(request.user, plan_id)
+    log_read(plan, actor=request.user, via="api")
+    return plan_out(plan, _lang(request))
 
 
 @router.post(

@@ -32,7 +32,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from shouwang.core.access import community_ids_for, role_of
+from shouwang.core.access import READ_ONLY_ROLES, community_ids_for, role_of
+from shouwang.core.audit import log_read
 from shouwang.core.choices import Role
 from shouwang.core.errors import NotFound, ShouwangError
 from shouwang.core.models import AuditLog
@@ -78,7 +79,8 @@ from shouwang.screening.models import Alert
 View = Callable[..., HttpResponse]
 
 # Who may open which page (a bare superuser counts as a sub-district admin).
-READERS = (Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_WORKER, Role.HEALTH_STATION)
+# The inspector and the data-protection officer read what workers read (never write: core.access).
+READERS = (Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_WORKER, Role.HEALTH_STATION, *READ_ONLY_ROLES)
 REGISTRARS = (Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_WORKER, Role.GATE_STAFF, Role.HEALTH_STATION)
 ASSIGNERS = (Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_WORKER)
 # The alerts the health station acts on (a breach or a forged pass is the community's business).
@@ -436,6 +438,8 @@ def plan_page(request: HttpRequest, plan_id: int) -> HttpResponse:
         if in_force
         else ""
     )
+    # Opening one person's plan is a read of their record (DESIGN.md §4); one INSERT.
+    log_read(plan, actor=user, via="page")
     return render(
         request,
         "quarantine/plan.html",
@@ -452,7 +456,8 @@ def plan_page(request: HttpRequest, plan_id: int) -> HttpResponse:
             "history": _history(selectors.plan_history(plan)),
             "link": link,
             "qr": _qr_svg(link) if link else "",
-            "sms": f"sms:{plan.resident.phone}?&body={quote(link)}" if link and plan.resident.phone else "",
+            # No number in the link: the phone stays masked until revealed; the SMS app asks whom.
+            "sms": f"sms:?&body={quote(link)}" if link and plan.resident.phone else "",
             "forms": forms,
             "opened": opened,
             "can_change": can_change and in_force,

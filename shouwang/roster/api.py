@@ -20,7 +20,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from shouwang.core.access import community_ids_for, require_role, role_of
+from shouwang.core.access import READ_ONLY_ROLES, community_ids_for, require_role, role_of
 from shouwang.core.api_input import choice_words as _words
 from shouwang.core.api_input import request_language as _lang
 from shouwang.core.choices import Role
@@ -66,7 +66,7 @@ from shouwang.roster.services import (
 router = Router(tags=["roster"])
 
 COORDINATOR = (Role.SUBDISTRICT_ADMIN,)
-GRID_READERS = (Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_WORKER)
+GRID_READERS = (Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_WORKER, *READ_ONLY_ROLES)
 ON_DUTY = (Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_WORKER, Role.GATE_STAFF)
 API_TIME_LIMIT_MAX = 60.0
 """A solve through the API holds a web worker; longer ones go through ``shouwang duty plan``."""

@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from shouwang.core.access import role_of
+from shouwang.core.access import READ_ONLY_ROLES, role_of
 from shouwang.core.choices import Role
 from shouwang.core.errors import NotFound, ShouwangError
 from shouwang.core.models import Staff
@@ -86,7 +86,7 @@ View = Callable[..., HttpResponse]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 COORDINATOR = (Role.SUBDISTRICT_ADMIN,)
-GRID_READERS = (Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_WORKER)
+GRID_READERS = (Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_WORKER, *READ_ONLY_ROLES)
 MY_SHIFTS_DAYS = 28
 """"My shifts" shows today and the 27 days after (a published roster rarely reaches further)."""
 DUTY_LOOKAHEAD_DAYS = 7

@@ -22,10 +22,11 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import Field, StrictFloat, StrictInt, StrictStr
 
-from shouwang.core.access import community_ids_for, require_community, require_role
+from shouwang.core.access import READ_ONLY_ROLES, community_ids_for, require_community, require_role
 from shouwang.core.api_input import choice_words as _words
 from shouwang.core.api_input import query_date as _query_date
 from shouwang.core.api_input import request_language as _lang
+from shouwang.core.audit import log_person_read, log_read
 from shouwang.core.choices import Role
 from shouwang.core.errors import InvalidInput, NotFound, ShouwangError
 from shouwang.core.messages import describe
@@ -63,7 +64,7 @@ from shouwang.visitors.services import (
 router = Router(tags=["visitors"])
 
 # Who may read visits and deliveries: the gates, the community, and the health station (tracing).
-READERS = (*GATE_ROLES, Role.HEALTH_STATION)
+READERS = (*GATE_ROLES, Role.HEALTH_STATION, *READ_ONLY_ROLES)
 LIST_LIMIT_MAX = 500
 
 
@@ -95,7 +96,7 @@ def _scope(user: Any, code: str | None) -> Community | None:
     if not code:
         return None
     place = _community(user, code)
-    require_community(user, place)
+    require_community(user, place, reading=True)
     return place
 
 
@@ -105,7 +106,7 @@ def _place(user: Any, checkpoint: str | None, community: str | None) -> tuple[Co
         gate = get_checkpoint(checkpoint, user=user)
         return gate.community, gate
     place = _community(user, community)
-    require_community(user, place)
+    require_community(user, place, reading=True)
     return place, None
 
 
@@ -541,9 +542,12 @@ def exit_by_pass(request: HttpRequest, payload: ExitByPassIn) -> Any:
 
 @router.get("/visits/{visit_id}", response=VisitOut, summary="One visit")
 def visit(request: HttpRequest, visit_id: str) -> dict[str, Any]:
-    """404 ``visit_unknown`` for a missing visit and for another community's alike."""
+    """404 ``visit_unknown`` for a missing visit and for another community's alike. A read of
+    the visitor's record, audited (``person.read``)."""
     require_role(request.user, *READERS)
-    return visit_out(get_visit(request.user, visit_id), _lang(request))
+    found = get_visit(request.user, visit_id)
+    log_read(found, actor=request.user, via="api")
+    return visit_out(found, _lang(request))
 
 
 @router.post(
@@ -578,10 +582,14 @@ def lookup_visitor(
     community: str | None = None,
 ) -> dict[str, Any]:
     """``found: false`` for someone new. Phones in any spelling; documents validated by type
-    (400 with the reason). Records nothing."""
+    (400 with the reason). A visitor found is a read of their record, audited (``person.read``)."""
     require_role(request.user, *GATE_ROLES)
     place, _ = _place(request.user, checkpoint, community)
     prefill = find_visitor(place, phone=phone[:40], document=document[:64], id_type=id_type[:40])
+    if prefill is not None:
+        log_person_read(
+            "Visitor", prefill.id, community_id=place.pk, actor=request.user, via="api", why="gate_lookup"
+        )
     return {"found": prefill is not None, "visitor": _prefill_out(prefill) if prefill else None}
 
 

@@ -33,7 +33,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from shouwang.core.access import community_ids_for, role_of
+from shouwang.core.access import READ_ONLY_ROLES, community_ids_for, role_of
+from shouwang.core.audit import log_read
 from shouwang.core.choices import Role
 from shouwang.core.errors import NotFound, ShouwangError
 from shouwang.core.messages import describe
@@ -58,7 +59,7 @@ View = Callable[..., HttpResponse]
 
 # Who reads visits and deliveries: the gates, the community and the health station (tracing),
 # as the API allows; only community workers and admins invite.
-READERS = (*GATE_ROLES, Role.HEALTH_STATION)
+READERS = (*GATE_ROLES, Role.HEALTH_STATION, *READ_ONLY_ROLES)
 LIST_LIMIT = 300
 # The platforms' names as riders and residents say them (EMS is 邮政速递 in Chinese words).
 PLATFORM_WORDS: dict[str, Any] = {
@@ -390,6 +391,8 @@ def invitation_page(request: HttpRequest, invitation_id: str) -> HttpResponse:
         inv = selectors.get_invitation(request.user, invitation_id)
     except NotFound:
         raise Http404("invitation") from None
+    # One named visitor's invitation: a read of their record (DESIGN.md §4); one INSERT.
+    log_read(inv, actor=request.user, via="page")
     day = inv.visit_date.isoformat()
     share = _("Your visit to %(community)s on %(day)s is arranged. At the gate, show this code: %(code)s") % {
         "community": inv.community.name,

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from shouwang.cli import apply_data_dir
 from shouwang.core.choices import Role
@@ -189,7 +190,7 @@ def test_fifteen_cadres_in_two_teams_and_the_logins_work(demo: Any) -> None:
     for team in teams:
         assert team.members.filter(is_lead=True).count() == 1
     for login in demo.logins:
-        user = authenticate(username=login.username, password=PASSWORD)
+        user = authenticate(RequestFactory().post("/login/"), username=login.username, password=PASSWORD)
         assert user is not None, login.username
         assert user.staff.role == login.role
     roles = {u: Staff.objects.get(user__username=u) for u in ("admin", "worker", "worker-xdb", "gate")}
@@ -197,7 +198,7 @@ def test_fifteen_cadres_in_two_teams_and_the_logins_work(demo: Any) -> None:
     assert [c.code for c in roles["worker"].communities.all()] == ["tps"]
     assert [c.code for c in roles["worker-xdb"].communities.all()] == ["xdb"]
     assert roles["gate"].role == Role.GATE_STAFF and roles["gate"].communities.count() == 2
-    assert authenticate(username="gate", password="wrong") is None
+    assert authenticate(RequestFactory().post("/login/"), username="gate", password="wrong") is None
 
 
 def test_loading_twice_adds_nothing(demo: Any) -> None:
@@ -261,3 +262,21 @@ def test_a_published_week_of_shifts_with_the_sign_ins_so_far(demo: Any) -> None:
         "dongxie-n",
     }
     assert Attendance.objects.filter(signed_out_at__isnull=False).count() >= 20
+
+
+def test_data_dir_may_come_before_the_command(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """`shouwang --data-dir X check` used to answer "Unknown command: '--data-dir'"."""
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("SHOUWANG_DATA_DIR", "DATABASE_URL")}
+    done = subprocess.run(  # noqa: S603 - our own CLI
+        [sys.executable, "-m", "shouwang.cli", "--data-dir", str(tmp_path / "d"), "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "d").is_dir()
