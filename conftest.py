@@ -165,6 +165,25 @@ def page(browser: Any, live_server: Any) -> Any:
     assert not refused, f"the content security policy refused: {refused}"
 
 
+def wait_for_js(page: Any, expression: str, timeout_s: float = 10.0) -> Any:
+    """Wait until a JavaScript expression is truthy in ``page`` and return its value.
+
+    Playwright's ``wait_for_function`` evaluates its predicate with ``eval`` inside the page,
+    which our content security policy refuses (no 'unsafe-eval'); ``page.evaluate`` goes through
+    the DevTools protocol instead, so polling it from here works under the real policy.
+    """
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = page.evaluate(expression)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout_s} s: {expression}")
+        page.wait_for_timeout(50)
+
+
 def screenshot(page: Any, name: str) -> str:
     """Save a full-page screenshot under test-artifacts/screenshots/ and return its path."""
     os.makedirs(SCREENSHOTS, exist_ok=True)

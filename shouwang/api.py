@@ -16,6 +16,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import SessionAuth
 
+from shouwang.core.api import router as core_router
 from shouwang.core.auth import TokenAuth
 from shouwang.core.errors import ShouwangError, ValidationErrors
 from shouwang.core.messages import describe, pick_language
@@ -27,6 +28,7 @@ from shouwang.quarantine.api import router as quarantine_router
 from shouwang.reports.api import router as reports_router
 from shouwang.roster.api import router as roster_router
 from shouwang.screening.api import router as screening_router
+from shouwang.screening.api_batch import router as screening_batch_router
 from shouwang.visitors.api import router as visitors_router
 
 logger = logging.getLogger("shouwang.api")
@@ -171,9 +173,11 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
 api.add_router("/v1", places_router)
 api.add_router("/v1", passes_router)
 api.add_router("/v1", screening_router)
+api.add_router("/v1", screening_batch_router)
 api.add_router("/v1", quarantine_router)
 api.add_router("/v1", roster_router)
 api.add_router("/v1", visitors_router)
 api.add_router("/v1", incidents_router)
 api.add_router("/v1", dashboard_router)
 api.add_router("/v1", reports_router)
+api.add_router("/v1", core_router)

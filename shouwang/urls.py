@@ -16,6 +16,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("passes/types/<int:pk>/picture.png", pass_views.pass_type_picture, name="pass-type-picture"),
     path("gate/", gate_views.gate_home, name="gate-home"),
+    path("gate/sw.js", gate_views.gate_service_worker, name="gate-service-worker"),
     path("gate/<slug:code>/", gate_views.gate_page, name="gate-page"),
     path("quarantine/", include("shouwang.quarantine.urls")),
     path("visitors/", include("shouwang.visitors.urls")),
@@ -27,6 +28,7 @@ urlpatterns = [
     path("q/<str:token>/", quarantine_views.public_follow_up, name="quarantine-own-follow-up"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", core_views.healthz, name="healthz"),
+    path("", include("shouwang.core.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -11,7 +11,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import Field, StrictFloat, StrictInt, StrictStr
 
-from shouwang.core.access import require_role
+from shouwang.core.access import READ_ONLY_ROLES, require_role
 from shouwang.core.choices import Role
 from shouwang.core.messages import describe, pick_language
 from shouwang.people.selectors import search_people
@@ -170,7 +170,9 @@ def alerts(request: HttpRequest, limit: int = 50) -> list[AlertOut]:
     community workers, the health station and sub-district admins of those communities."""
     from shouwang.quarantine.messages import alert_words
 
-    require_role(request.user, Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_WORKER, Role.HEALTH_STATION)
+    require_role(
+        request.user, Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_WORKER, Role.HEALTH_STATION, *READ_ONLY_ROLES
+    )
     lang = pick_language(request.headers.get("Accept-Language"))
     rows = open_alerts(request.user, limit=max(1, min(limit, 200)))
     return [

@@ -25,6 +25,18 @@ class Policy:
     Home quarantine (DESIGN.md §4): ``quarantine_days`` calendar days with the arrival date as
     day 1. Follow-ups: a morning one due from ``followup_am_from_h`` and overdue at
     ``followup_am_until_h``, an afternoon one likewise (local hours, 0–24).
+
+    Retention (DESIGN.md §4, applied by ``shouwang purge``): screenings are deleted
+    ``retention_screening_days`` after their local day and visits, deliveries and invitations
+    ``retention_visitor_days`` after theirs: 28 days, two 14-day incubation periods. Quarantine
+    records go ``retention_quarantine_days`` after the plan ended; DESIGN.md says "after their
+    legal period" without a figure, so 180 days is a placeholder a sub-district must set to what
+    its health authority requires. Counts per gate, hour and decision are kept (``DailyCount``).
+
+    Daily report (日报): ``daily_report_due`` is the local wall-clock time ("HH:MM") on the
+    report's own day by which it should be submitted; later is "late", none by then "missing".
+    DESIGN.md §4 gives no figure: 20:00 is the end of the afternoon follow-up window
+    (``followup_pm_until_h``), the last of the day's work the report counts.
     """
 
     fever_c: Decimal = Decimal("37.3")
@@ -44,6 +56,10 @@ class Policy:
     followup_am_until_h: int = 12
     followup_pm_from_h: int = 14
     followup_pm_until_h: int = 20
+    daily_report_due: str = "20:00"
+    retention_screening_days: int = 28
+    retention_visitor_days: int = 28
+    retention_quarantine_days: int = 180
 
     @classmethod
     def from_overrides(cls, overrides: dict[str, Any] | None) -> Policy:

@@ -4,14 +4,20 @@ the same page that posts to the JSON API with the session)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 
 from shouwang.core.access import community_ids_for
 from shouwang.core.errors import NotFound
@@ -98,6 +104,7 @@ def gate_page(request: HttpRequest, code: str) -> HttpResponse:
             "zero": _ZERO_UUID,
         },
         "duty": _duty_config() if duty else None,
+        "offline": _offline_config(gate.code, lang),
     }
     return render(
         request,
@@ -134,6 +141,60 @@ def _duty_config() -> dict[str, Any]:
         },
     }
 
+
+def _offline_config(code: str, lang: str) -> dict[str, Any]:
+    """What gate-offline.js needs: where the bundle, the batch and the worker are, the words of
+    the sync strip ({0} filled in by the script) and of every reason the offline decision can
+    give (``{until}``, ``{c}``… filled in by the script, as :func:`describe` does)."""
+    return {
+        "bundle": reverse("api:offline_bundle", kwargs={"code": code}),
+        "batch": reverse("api:create_batch"),
+        "worker": reverse("gate-service-worker"),
+        "reasons": {c: MESSAGES[c][1 if lang == "en" else 0] for c in _OFFLINE_REASONS},
+        "text": {
+            "unsynced": _("{0} unsynced"),
+            "last_sync": _("last sync {0}"),
+            "never_synced": _("not synced yet"),
+            "offline": _("Offline"),
+            "offline_decision": _("Decided offline: the server decides again when it syncs."),
+            "changed": _("offline: {0} → server: {1}"),
+            "not_synced": _("not synced"),
+            "refused": _("refused: {0}"),
+            "discard": _("Remove"),
+            "ident": _("No network: scan a resident's pass or type its number."),
+            "no_bundle": _("No network, and this phone has no offline list yet: connect once to load it."),
+            "pass_unknown": _("This pass number is not in the offline list: check it, or scan the pass."),
+            "person_offline": _("(checked offline)"),
+        },
+    }
+
+
+# Every reason code the offline decision can give (gate-offline.js), and a temperature typo.
+_OFFLINE_REASONS = (
+    "pass_valid",
+    "pass_expired",
+    "pass_not_yet_valid",
+    "pass_revoked",
+    "pass_forged",
+    "not_a_pass",
+    "pass_other_community",
+    "pass_checkpoint_not_allowed",
+    "person_unknown",
+    "checkpoint_closed",
+    "fever_referred_recently",
+    "quarantine_active",
+    "quarantine_noted",
+    "no_mask",
+    "mask_unchecked",
+    "temperature_normal",
+    "temperature_missing",
+    "temperature_implausible",
+    "temperature_converted_f",
+    "fever_first_reading",
+    "fever_confirmed",
+    "retest_normal",
+    "temperature_unreadable",
+)
 
 _ZERO_UUID = "00000000-0000-0000-0000-000000000000"
 # One-tap reasons for a visit (the words are stored as typed, in the page's language).
@@ -188,3 +249,42 @@ def _outsider_text() -> dict[str, str]:
 
 
 _DECISIONS = ("admit", "retest", "refer", "deny", "register")
+
+
+# What the gate page needs with no network (its HTML is kept by the worker as it is loaded).
+GATE_SHELL = (
+    "screening/gate.css",
+    "screening/gate-offline.js",
+    "screening/gate.js",
+    "screening/vendor/jsQR.js",
+    "screening/gate-camera.js",
+)
+_WORKER = Path(__file__).resolve().parent / "static" / "screening" / "gate-sw.js"
+
+
+def _shell_digest(worker: bytes) -> str:
+    """A digest of the worker and the shell's files: a changed file is a new cache name, so
+    the device drops the old copies on the next load."""
+    digest = hashlib.sha256(worker)
+    for name in GATE_SHELL:
+        digest.update(name.encode())
+        found = finders.find(name)
+        if isinstance(found, str):
+            digest.update(Path(found).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+@require_GET
+def gate_service_worker(request: HttpRequest) -> HttpResponse:
+    """``/gate/sw.js``: the gate page's service worker (scope ``/gate/``), with the list of
+    static files to keep and its cache name put in front of ``static/screening/gate-sw.js``.
+    Served by a view, not from ``/static/``, because a worker only controls pages under its
+    own path. No log-in needed: it holds no data (the page and API still ask for the session)."""
+    worker = _WORKER.read_bytes()
+    shell = [static(name) for name in GATE_SHELL]
+    head = f'const SHELL = {json.dumps(shell)};\nconst CACHE = "gate-{_shell_digest(worker)}";\n'
+    response = HttpResponse(head.encode() + worker, content_type="text/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/gate/"
+    # The browser checks for a new worker on each visit; never serve it a stale copy.
+    response["Cache-Control"] = "no-cache"
+    return response

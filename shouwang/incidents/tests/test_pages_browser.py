@@ -15,7 +15,7 @@ from typing import Any
 from django.utils import timezone
 from PIL import Image
 
-from conftest import World, screenshot
+from conftest import World, screenshot, wait_for_js
 from shouwang.core.models import AuditLog
 from shouwang.core.tests.test_pages_browser import log_in
 from shouwang.incidents.models import Escalation, Incident
@@ -60,7 +60,7 @@ def test_worker_escalates_and_closes_an_incident(world: World, page: Any) -> Non
     assert not AuditLog.objects.filter(action="incident.photo_view").exists()
     # The photo loads when asked for, and that read is audited.
     page.click("#photo-box summary")
-    page.wait_for_function("document.getElementById('incident-photo').naturalWidth > 0")
+    wait_for_js(page, "document.getElementById('incident-photo').naturalWidth > 0")
     assert AuditLog.objects.filter(action="incident.photo_view", actor=world.worker).count() == 1
     assert no_horizontal_scroll(page), wide(page)
     assert small_targets(page) == []

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.utils import timezone
 from stdnum.cn import ric
 
-from conftest import World, screenshot, start_quarantine
+from conftest import World, screenshot, start_quarantine, wait_for_js
 from shouwang.core.tests.test_pages_browser import log_in
 from shouwang.passes.services import issue_pass, qr_payload, revoke_pass
 from shouwang.passes.signing import sign_pass
@@ -199,7 +199,7 @@ def test_gate_staff_land_on_their_gate_and_admit(world: World, page: Any) -> Non
     screenshot(page, "gate-admit")
     # Focus is back in the scan field; today's count and the last 10 follow.
     assert focused(page) == "ident"
-    page.wait_for_function("document.getElementById('today-count').textContent === '1'")
+    wait_for_js(page, "document.getElementById('today-count').textContent === '1'")
     assert "36.6" in page.inner_text("#recent")
     assert no_horizontal_scroll(page)
     [event] = events()
@@ -384,7 +384,7 @@ def test_a_scan_on_the_card_or_the_decision_starts_the_next_person(world: World,
     assert focused(page) == "confirm"
     page.keyboard.type("\\000026" + qr_payload(other))  # focus on 确认, as after every lookup
     page.keyboard.press("Enter")
-    page.wait_for_function("document.getElementById('person-name').textContent.startsWith('赵')")
+    wait_for_js(page, "document.getElementById('person-name').textContent.startsWith('赵')")
     assert page.inner_text("#temp-display") == "--.-"
     assert events() == []  # nothing was recorded for 张三
     type_temperature(page, "366")
@@ -392,7 +392,7 @@ def test_a_scan_on_the_card_or_the_decision_starts_the_next_person(world: World,
     page.focus("#next")  # e.g. tabbed to 下一位
     page.keyboard.type(world.pass_.number)
     page.keyboard.press("Enter")
-    page.wait_for_function("document.getElementById('person-name').textContent.startsWith('张')")
+    wait_for_js(page, "document.getElementById('person-name').textContent.startsWith('张')")
     assert page.is_hidden("#decision")
     type_temperature(page, "367")
     assert decision(page, "admit") == "放行"
@@ -427,9 +427,10 @@ def test_name_initials_find_people(world: World, page: Any) -> None:
     assert small_targets(page) == []
     screenshot(page, "gate-search")
     page.fill("#ident", "s")  # 单 reads shan as a surname
-    page.wait_for_function(
+    wait_for_js(
+        page,
         "document.querySelector('.pick-person') && "
-        "document.querySelector('.pick-person').textContent.startsWith('单')"
+        "document.querySelector('.pick-person').textContent.startsWith('单')",
     )
     assert page.locator(".pick-person").count() == 1
     page.click(".pick-person")
@@ -488,7 +489,7 @@ def test_keyboard_only(world: World, page: Any) -> None:
     page.keyboard.type("zs")
     page.wait_for_selector("#decision", state="hidden")
     page.wait_for_selector(".pick-person")
-    page.wait_for_function("document.querySelectorAll('#recent li').length === 2")
+    wait_for_js(page, "document.querySelectorAll('#recent li').length === 2")
     assert no_horizontal_scroll(page)
     assert "36.7°" in page.inner_text("#recent li:first-child")  # never cut off
     screenshot(page, "gate-keyboard")

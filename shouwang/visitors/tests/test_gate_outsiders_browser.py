@@ -18,7 +18,7 @@ import pytest
 from django.utils import timezone
 from PIL import Image
 
-from conftest import World, screenshot
+from conftest import World, screenshot, wait_for_js
 from shouwang.core.models import AuditLog
 from shouwang.core.tests.test_pages_browser import log_in
 from shouwang.incidents.models import Incident, IncidentPhoto, ServiceLog
@@ -80,8 +80,9 @@ def pass_qr_text(page: Any) -> str:
     """Decode the visitor pass QR as the screen shows it (what a visitor's photo would hold)."""
     import zxingcpp
 
-    page.wait_for_function(
-        "document.getElementById('pass-qr').complete && document.getElementById('pass-qr').naturalWidth > 0"
+    wait_for_js(
+        page,
+        "document.getElementById('pass-qr').complete && document.getElementById('pass-qr').naturalWidth > 0",
     )
     png = page.locator("#pass-qr").screenshot()
     results = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
@@ -143,7 +144,7 @@ def test_new_visitor_from_the_register_answer(world: World, page: Any) -> None:
     assert (visit.visitor.name, visit.visitor.phone, visit.reason) == ("李四", "+8613800138000", "探亲")
     # The counts on the gate page show visitors apart from deliveries.
     page.click("#next")
-    page.wait_for_function("document.getElementById('visit-count').textContent === '1'")
+    wait_for_js(page, "document.getElementById('visit-count').textContent === '1'")
     assert page.inner_text("#delivery-count") == "0"
 
 
@@ -330,7 +331,7 @@ def test_delivery_rider_hands_over_at_the_gate(world: World, page: Any) -> None:
         "力学胡同 3 号",
     )
     page.click("#next")
-    page.wait_for_function("document.getElementById('delivery-count').textContent === '1'")
+    wait_for_js(page, "document.getElementById('delivery-count').textContent === '1'")
     assert page.inner_text("#visit-count") == "0"
 
 
@@ -406,7 +407,7 @@ def test_a_bad_photo_is_refused_and_the_incident_stays_without_one(world: World,
     assert "事件类型" in page.inner_text("#i-error")
     page.click("#i-kinds .chip[data-value='abuse']")
     page.click("#i-submit")  # nobody named
-    page.wait_for_function("document.getElementById('i-error').textContent.includes('涉及的人')")
+    wait_for_js(page, "document.getElementById('i-error').textContent.includes('涉及的人')")
     assert "has-error" in str(page.get_attribute("#i-people", "class"))
     assert not Incident.objects.exists()
     page.fill("#i-people", "骑电动车男子")
@@ -414,7 +415,7 @@ def test_a_bad_photo_is_refused_and_the_incident_stays_without_one(world: World,
         "#i-photo", files=[{"name": "photo.jpg", "mimeType": "image/jpeg", "buffer": b"%PDF-1.4 not a photo"}]
     )
     page.click("#i-submit")
-    page.wait_for_function("document.getElementById('i-error').textContent.includes('JPEG')")
+    wait_for_js(page, "document.getElementById('i-error').textContent.includes('JPEG')")
     assert "事件已记录，但照片未保存" in page.inner_text("#i-error")
     assert page.is_visible("#i-open") and page.is_hidden("#i-kinds")
     screenshot(page, "outsiders-incident-bad-photo")
@@ -458,7 +459,7 @@ def test_help_given_for_a_resident(world: World, page: Any) -> None:
     page.click("#s-kinds .chip[data-value='escort']")
     page.fill("#s-person", "老人，非本社区")
     page.click("#s-submit")
-    page.wait_for_function("document.getElementById('outsider-note').textContent.includes('陪同引导')")
+    wait_for_js(page, "document.getElementById('outsider-note').textContent.includes('陪同引导')")
     assert ServiceLog.objects.count() == 2
 
 

@@ -21,6 +21,8 @@
   let returnee = null;     // resident id of this community on the card (not in quarantine), for 返京登记
   let lastScreening = null; // this page's latest screening {id, who, decision, temperature_c, mask}
   let outsiderMode = null; // "visitor" | "delivery" while a visit's or a rider's decision shows
+  const offline = window.shouwangOffline || null; // gate-offline.js: the queue and the offline decision
+  const WAIT_MS = 8000;    // a lookup or screening not answered by then is decided offline
 
   // ---- helpers -------------------------------------------------------------------------
   function api(path, options) {
@@ -32,6 +34,11 @@
       opts.headers["X-CSRFToken"] = csrf;
     }
     opts.credentials = "same-origin";
+    if (opts.timeout && window.AbortController) {
+      const abort = new AbortController();
+      setTimeout(() => abort.abort(), opts.timeout);
+      opts.signal = abort.signal;
+    }
     return fetch(path, opts).then((r) =>
       r.json().catch(() => ({})).then((data) => ({ ok: r.ok, status: r.status, data: data }))
     );
@@ -137,9 +144,7 @@
   function lookup(ident) {
     const seq = ++lookups;
     const params = new URLSearchParams(ident);
-    api(base + "/lookup?" + params.toString()).then(({ ok, status, data }) => {
-      if (seq !== lookups) return;
-      if (!ok) { showIdentError(errorText(data, status)); return; }
+    const found = (data) => {
       who = ident;
       show($("ident-error"), false);
       show($("picks"), false);
@@ -147,7 +152,23 @@
       setDirection("in");
       setMask(true);
       renderCard(data);
-    }, () => { if (seq === lookups) showIdentError(cfg.text.network); });
+    };
+    // No network: the pass is checked on this phone (gate-offline.js).
+    const lookupOffline = () => {
+      if (!offline) { if (seq === lookups) showIdentError(cfg.text.network); return; }
+      offline.identify(ident).then((r) => {
+        if (seq !== lookups) return;
+        if (r.error) { showIdentError(r.error); return; }
+        found(r.card);
+      });
+    };
+    if (offline && !navigator.onLine) { lookupOffline(); return; }
+    api(base + "/lookup?" + params.toString(), { timeout: WAIT_MS }).then(({ ok, status, data }) => {
+      if (seq !== lookups) return;
+      if (status >= 500 && offline) { lookupOffline(); return; }
+      if (!ok) { showIdentError(errorText(data, status)); return; }
+      found(data);
+    }, lookupOffline);
   }
 
   // ---- the person card ------------------------------------------------------------------
@@ -240,9 +261,8 @@
     const person = who;
     const body = Object.assign({ id: uuid(), checkpoint: cfg.checkpoint, direction: direction, mask: mask }, who);
     if (typed) body.temperature = typed;
-    api(cfg.api + "/screenings", { method: "POST", body: JSON.stringify(body) }).then(({ ok, status, data }) => {
+    const answered = (data, status) => {
       busy = false;
-      if (!ok) { showIdentError(errorText(data, status)); return; }
       show($("ident-error"), false);
       lastScreening = { id: data.id, who: person, decision: data.decision, temperature_c: data.temperature_c,
         typed: sentTyped, mask: body.mask };
@@ -250,7 +270,33 @@
       // is in the last 10.
       if (who === person) renderDecision(data);
       refresh();
-    }, () => { busy = false; showIdentError(cfg.text.network); });
+    };
+    if (!offline) {
+      api(cfg.api + "/screenings", { method: "POST", body: JSON.stringify(body) }).then(({ ok, status, data }) => {
+        if (!ok) { busy = false; showIdentError(errorText(data, status)); return; }
+        answered(data);
+      }, () => { busy = false; showIdentError(cfg.text.network); });
+      return;
+    }
+    // Queued first (IndexedDB), so nothing is lost whatever the network does; the server's
+    // answer takes it off the queue. The time taken goes with it for a later sync.
+    const queued = Object.assign({ occurred_at: offline.now().toISOString() }, body);
+    const decideOffline = () => offline.decide(person, queued).then((d) => {
+      if (d.error) { busy = false; offline.discard(queued.id); showIdentError(d.error); return; }
+      offline.markOffline(queued.id, d);
+      answered(d);
+    });
+    offline.enqueue(queued).then(() => {
+      if (!navigator.onLine) { decideOffline(); return; }
+      api(cfg.api + "/screenings", { method: "POST", body: JSON.stringify(body), timeout: WAIT_MS }).then(({ ok, status, data }) => {
+        if (ok) { offline.settle(queued.id); offline.remember(person, body.direction, data, Date.now()); answered(data); return; }
+        if (status >= 500 || status === 429) { decideOffline(); return; }
+        // Refused (a typo, a session that ended): not recorded; say why and let them redo it.
+        busy = false;
+        offline.discard(queued.id);
+        showIdentError(errorText(data, status));
+      }, decideOffline);
+    });
   }
 
   function renderDecision(d) {
@@ -261,7 +307,8 @@
     show($("decision-visitor"), d.decision === "register");
     show($("decision-incident"), ["register", "deny", "refer"].includes(d.decision));
     const panel = $("decision");
-    panel.className = "decision d-" + d.decision;
+    panel.className = "decision d-" + d.decision + (d.offline ? " offline" : "");
+    $("decision-message").dataset.offline = d.offline ? cfg.offline.text.offline_decision : "";
     $("decision-label").textContent = d.decision_label;
     $("decision-person").textContent = d.person || "";
     $("decision-temp").textContent = d.temperature_c == null ? ""
@@ -335,33 +382,61 @@
   }
 
   // ---- today's counter, the last 10, the clock -----------------------------------------
+  let serverRecent = [];   // the last 10 as the server last told them
   function refresh() {
-    api(base + "/today").then(({ ok, data }) => { if (ok) $("today-count").textContent = data.total; });
+    const ignore = () => null; // no network: the counts stay as they were
+    api(base + "/today").then(({ ok, data }) => { if (ok) $("today-count").textContent = data.total; }, ignore);
     api(base + "/outsiders").then(({ ok, data }) => {
       if (!ok) return;
       $("visit-count").textContent = data.visits.admitted;
       $("delivery-count").textContent = data.deliveries.gate + data.deliveries.entered;
-    });
+    }, ignore);
     api(base + "/recent").then(({ ok, data }) => {
       if (!ok) return;
-      const list = $("recent");
-      list.innerHTML = "";
-      data.forEach((r) => {
-        const li = document.createElement("li");
-        li.className = "d-" + r.decision;
-        const temp = r.temperature_c != null ? r.temperature_c.toFixed(1) + "°" : "";
-        // The person is cut short on a narrow screen; the temperature and decision never are.
-        [r.time, r.direction === "in" ? cfg.text.in : cfg.text.out, r.person, temp, cfg.decisions[r.decision]]
-          .forEach((text, i) => {
-            const span = document.createElement("span");
-            span.textContent = text;
-            if (i === 2) span.className = "who";
-            li.appendChild(span);
-          });
-        list.appendChild(li);
-      });
+      serverRecent = data;
+      renderRecent();
+    }, ignore);
+    renderRecent();
+  }
+  // The last 10: screenings still on this phone first (dashed, "not synced"), then the server's;
+  // a server row it decided otherwise than this phone did offline says so.
+  function renderRecent() {
+    const local = offline ? offline.localRecent() : [];
+    const changed = offline ? offline.changed() : {};
+    const known = new Set(serverRecent.map((r) => r.id));
+    const rows = local.filter((r) => !known.has(r.id)).concat(serverRecent).slice(0, 10);
+    const list = $("recent");
+    list.innerHTML = "";
+    rows.forEach((r) => {
+      const li = document.createElement("li");
+      li.className = "d-" + r.decision + (r.state ? " unsynced" : "") + (changed[r.id] ? " changed" : "");
+      li.dataset.id = r.id;
+      const temp = r.temperature_c != null ? r.temperature_c.toFixed(1) + "°" : "";
+      // The person is cut short on a narrow screen; the temperature and decision never are.
+      [r.time, r.direction === "in" ? cfg.text.in : cfg.text.out, r.person, temp, cfg.decisions[r.decision] || ""]
+        .forEach((text, i) => {
+          const span = document.createElement("span");
+          span.textContent = text;
+          if (i === 2) span.className = "who";
+          li.appendChild(span);
+        });
+      let mark = "";
+      if (r.state) mark = cfg.offline.text.not_synced;
+      else if (changed[r.id]) {
+        const c = changed[r.id];
+        mark = cfg.offline.text.changed.replace("{0}", cfg.decisions[c.offline] || c.offline).replace("{1}", cfg.decisions[c.server] || c.server);
+      }
+      if (mark) {
+        const span = document.createElement("span");
+        span.className = "mark";
+        span.textContent = mark;
+        li.appendChild(span);
+      }
+      list.appendChild(li);
     });
   }
+  // After a sync the server's counts and last 10 are news; a queue change only touches the list.
+  if (offline) offline.onChange((synced) => (synced ? refresh() : renderRecent()));
   const clockFormat = new Intl.DateTimeFormat("zh-CN", {
     timeZone: cfg.timezone, hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false,
   });
