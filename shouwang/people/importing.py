@@ -28,11 +28,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
 
 from shouwang.core.audit import log_action
+from shouwang.core.cells import FORMULA_START, safe_cell
 from shouwang.core.errors import InvalidInput, ShouwangError
 from shouwang.core.messages import describe
 from shouwang.people.identity import (
@@ -150,7 +150,7 @@ HEADING_ALIASES: dict[str, str] = {
 }
 # What a missing required heading is called in the error.
 _REQUIRED_LABELS = {"name": "姓名", "id_number": "证件号码（或 身份证号）"}
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = FORMULA_START  # one list with every export (shouwang.core.cells)
 _GENDERS = {
     "男": "M",
     "男性": "M",
@@ -488,8 +488,7 @@ def _safe(value: object) -> object:
     """Cell text that a spreadsheet will neither run as a formula nor refuse to save."""
     if not isinstance(value, str):
         return value
-    text = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return safe_cell(value)
 
 
 def write_report(path: Path, issues: Sequence[RowIssue]) -> None:

@@ -14,9 +14,9 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from shouwang.core.access import community_ids_for
+from shouwang.core.cells import safe_cell
 from shouwang.core.errors import InvalidInput, NotFound
 from shouwang.core.models import AuditLog
 from shouwang.people.models import Resident
@@ -196,6 +196,8 @@ def plan_history(plan: QuarantinePlan) -> list[AuditLog]:
     """Who registered, changed and released the plan, and why (from the audit log), oldest first."""
     return list(
         AuditLog.objects.filter(object_type="QuarantinePlan", object_id=str(plan.pk))
+        # Reads and reveals (person.*) are the data-protection officer's, not the plan's history.
+        .exclude(action__startswith="person.")
         .select_related("actor__staff")
         .order_by("at")
     )
@@ -307,7 +309,14 @@ def health_station_xlsx(user: Any, day: dt.date, *, now: dt.datetime | None = No
     )
     for f in [*rows, total]:
         sheet.append(
-            [_cell(f.label), f.in_quarantine, f.new_24h, f.released, f.follow_ups_done, f.follow_ups_overdue]
+            [
+                safe_cell(f.label),
+                f.in_quarantine,
+                f.new_24h,
+                f.released,
+                f.follow_ups_done,
+                f.follow_ups_overdue,
+            ]
         )
     people = book.create_sheet("隔离人员 people")
     people.append(
@@ -340,12 +349,12 @@ def health_station_xlsx(user: Any, day: dt.date, *, now: dt.datetime | None = No
         symptoms = sorted({*(am.symptoms if am else []), *(pm.symptoms if pm else [])})
         people.append(
             [
-                _cell(p.community.name),
-                _cell(p.resident.name),
+                safe_cell(p.community.name),
+                safe_cell(p.resident.name),
                 p.resident.id_masked,
                 p.resident.phone,
-                _cell(p.returnee.address),
-                _cell(p.returnee.origin_label),
+                safe_cell(p.returnee.address),
+                safe_cell(p.returnee.origin_label),
                 p.returnee.arrived_at.astimezone(p.community.tz).strftime("%Y-%m-%d %H:%M"),
                 (day - p.first_day).days + 1,
                 p.last_day.isoformat(),
@@ -361,13 +370,6 @@ def health_station_xlsx(user: Any, day: dt.date, *, now: dt.datetime | None = No
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-def _cell(text: str) -> str:
-    """User text for a spreadsheet cell: a leading ``= + - @`` would run as a formula (OWASP CSV
-    injection), so it gets a leading apostrophe."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", text)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def user_communities(user: Any) -> list[Community]:

@@ -15,12 +15,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from shouwang.core.cells import safe_cell
 from shouwang.roster.choices import RosterStatus, SolverStatus
 from shouwang.roster.selectors import DutyReport, GridCell, RosterGrid
 
@@ -34,10 +34,9 @@ _WRAP = Alignment(wrap_text=True, vertical="center", horizontal="center")
 
 
 def safe_text(text: str) -> str:
-    """User text for a cell: control characters Excel refuses are dropped, and a leading
-    ``= + - @`` (or tab, CR) gets an apostrophe so it is text, not a formula."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", text or "")
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """User text for a cell (:func:`shouwang.core.cells.safe_cell`: control characters Excel
+    refuses dropped, a leading ``= + - @``, tab or CR neutralised with an apostrophe)."""
+    return safe_cell(text)
 
 
 def cell_text(cell: GridCell) -> str:
