@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "shouwang.roster",
     "shouwang.dashboard",
     "shouwang.reports",
+    "shouwang.privacy",
     "shouwang.demo",
 ]
 
@@ -97,6 +98,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The inspector and the data-protection officer read only: their writes stop here.
+    "shouwang.core.middleware.ReadOnlyRoleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
