@@ -35,6 +35,11 @@ def main(argv: list[str] | None = None) -> None:
     """Run a management command; ``argv`` defaults to ``sys.argv[1:]``."""
     args = sys.argv[1:] if argv is None else argv
     apply_data_dir(args)
+    # `shouwang --data-dir X demo`: the option is read above; Django wants the command first.
+    if args and args[0] == "--data-dir":
+        args = args[2:]
+    elif args and args[0].startswith("--data-dir="):
+        args = args[1:]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shouwang.settings")
     from django.core.management import execute_from_command_line
     from django.db.utils import OperationalError, ProgrammingError
