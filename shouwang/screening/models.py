@@ -66,6 +66,20 @@ class ScreeningEvent(models.Model):
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.checkpoint_id} {self.decision}"
 
 
+class ScreeningAlias(models.Model):
+    """A client UUID that named a scan merged into another screening (the same person at the
+    same gate and direction within the duplicate window): the UUID stays used, so sending it
+    again returns that screening, and sending it with other content is refused (409), as for an
+    event's own id. ``fingerprint`` is the merged request's."""
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    event = models.ForeignKey(ScreeningEvent, on_delete=models.CASCADE, related_name="aliases")
+    fingerprint = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"{self.id} → {self.event_id}"
+
+
 class Alert(models.Model):
     """Something a person must act on: a fever referral, a quarantine breach, a forged pass, a
     fever or symptoms at a quarantine follow-up.

@@ -29,7 +29,7 @@ from shouwang.places.models import Checkpoint
 from shouwang.screening.choices import Decision, Direction
 from shouwang.screening.decision import GateInput, decide
 from shouwang.screening.identify import Found, Identifier, identify
-from shouwang.screening.models import Alert, ScreeningEvent
+from shouwang.screening.models import Alert, ScreeningAlias, ScreeningEvent
 from shouwang.screening.policy import Policy
 from shouwang.screening.temperature import Reading, parse_temperature
 
@@ -112,9 +112,9 @@ def record_screening(
     found = identify(ident, community)
     fingerprint = _fingerprint(checkpoint, direction, found, reading, mask)
     if client_id is not None:
-        existing = ScreeningEvent.objects.filter(pk=client_id).first()
-        if existing is not None:
-            return _repeat(existing, fingerprint)
+        seen = _seen(client_id, fingerprint)
+        if seen is not None:
+            return seen
     local = occurred_at.astimezone(community.tz)
 
     try:
@@ -131,7 +131,11 @@ def record_screening(
                     policy=policy,
                 )
             if bearing.duplicate_of is not None:
-                return ScreeningResult(ScreeningEvent.objects.get(pk=bearing.duplicate_of), created=False)
+                first = ScreeningEvent.objects.get(pk=bearing.duplicate_of)
+                if client_id is not None:
+                    # The device's UUID is now spent on this merge (see ScreeningAlias).
+                    ScreeningAlias.objects.create(id=client_id, event=first, fingerprint=fingerprint)
+                return ScreeningResult(first, created=False)
             outcome = decide(
                 GateInput(
                     identity=found.identity,
@@ -197,10 +201,25 @@ def record_screening(
                 )
     except IntegrityError:
         # Two submissions of one client UUID raced; the other one won.
-        if client_id is None:
+        seen = _seen(client_id, fingerprint) if client_id is not None else None
+        if seen is None:
             raise
-        return _repeat(ScreeningEvent.objects.get(pk=client_id), fingerprint)
+        return seen
     return ScreeningResult(event, created=True)
+
+
+def _seen(client_id: uuid.UUID, fingerprint: str) -> ScreeningResult | None:
+    """The screening a client UUID already names — its own, or the one its scan was merged
+    into — or ``None``. Raises :class:`IdReusedDifferently` when it named other content."""
+    existing = ScreeningEvent.objects.filter(pk=client_id).first()
+    if existing is not None:
+        return _repeat(existing, fingerprint)
+    alias = ScreeningAlias.objects.select_related("event").filter(pk=client_id).first()
+    if alias is None:
+        return None
+    if alias.fingerprint != fingerprint:
+        raise IdReusedDifferently("id_reused_differently", field="id")
+    return ScreeningResult(alias.event, created=False)
 
 
 def _repeat(existing: ScreeningEvent, fingerprint: str) -> ScreeningResult:

@@ -128,6 +128,25 @@ def test_pass_scanned_twice_within_seconds_is_one_record(world: World) -> None:
     assert ScreeningEvent.objects.count() == 3
 
 
+def test_a_client_id_spent_on_a_merged_scan_stays_spent(world: World) -> None:
+    """Found by a breaker: a UUID merged into an earlier scan was free again, so the same UUID
+    with another reading made a new record and resending the first request then got a 409."""
+    t0 = timezone.now() - dt.timedelta(minutes=1)
+    qr = Identifier(qr=qr_payload(world.pass_))
+    first = screen(world, qr, occurred_at=t0, client_id=uuid.uuid4())
+    merged_id = uuid.uuid4()
+    merged = screen(world, qr, occurred_at=t0 + dt.timedelta(seconds=2), client_id=merged_id)
+    assert not merged.created and merged.event.pk == first.event.pk
+    # The same request again (a retried sync): the same answer, nothing new.
+    again = screen(world, qr, occurred_at=t0 + dt.timedelta(seconds=2), client_id=merged_id)
+    assert not again.created and again.event.pk == first.event.pk
+    # The same UUID with other content: refused, not a new record.
+    with pytest.raises(IdReusedDifferently):
+        screen(world, qr, occurred_at=t0 + dt.timedelta(seconds=3), client_id=merged_id, temperature="395")
+    assert ScreeningEvent.objects.count() == 1
+    assert not screen(world, qr, occurred_at=t0 + dt.timedelta(seconds=2), client_id=merged_id).created
+
+
 def test_retest_then_refer(world: World) -> None:
     t0 = timezone.now() - dt.timedelta(minutes=10)
     first = screen(world, Identifier(qr=qr_payload(world.pass_)), temperature="37.8", occurred_at=t0).event
