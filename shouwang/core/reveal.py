@@ -86,7 +86,10 @@ def clean_reason(reason: str | None, note: str | None) -> tuple[str, str]:
     ``reveal_reason_required``); a note up to 200 characters, required with ``other``
     (``reveal_note_required``)."""
     code = (reason or "").strip()
-    text = " ".join((note or "").split())[:NOTE_MAX]
+    from shouwang.people.services import clean_text
+
+    # Control and direction-override characters would spoof the audit log a DPO reads.
+    text = clean_text(note or "", NOTE_MAX)
     if code not in RevealReason.values:
         raise InvalidInput("reveal_reason_required", field="reason", known=", ".join(RevealReason.values))
     if code == RevealReason.OTHER and not text:

@@ -144,12 +144,12 @@ QUARANTINE_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # Alerts: what happened and what to do (the health station's next step).
     "alert_followup_fever": (
-        "{name}（{address}）居家隔离第 {day} 天随访体温 {celsius} °C。请卫生站 2 小时内上门复测；仍 ≥ 37.3 °C 时由 120 负压救护车转运发热门诊，并报街道。",
-        "{name} ({address}), day {day} of home quarantine: {celsius} °C at follow-up. Health station: re-measure at home within 2 hours; if still ≥ 37.3 °C, transfer to a fever clinic by 120 ambulance and tell the sub-district.",
+        "{name}居家隔离第 {day} 天随访体温 {celsius} °C。请卫生站 2 小时内上门复测；仍 ≥ 37.3 °C 时由 120 负压救护车转运发热门诊，并报街道。",
+        "{name}, day {day} of home quarantine: {celsius} °C at follow-up. Health station: re-measure at home within 2 hours; if still ≥ 37.3 °C, transfer to a fever clinic by 120 ambulance and tell the sub-district.",
     ),
     "alert_followup_symptoms": (
-        "{name}（{address}）居家隔离第 {day} 天随访自述症状：{symptoms}（体温 {celsius} °C）。请卫生站当日电话或上门问诊，必要时安排核酸检测。",
-        "{name} ({address}), day {day} of home quarantine, reports: {symptoms} ({celsius} °C). Health station: call or visit today and arrange a test if needed.",
+        "{name}居家隔离第 {day} 天随访自述症状：{symptoms}（体温 {celsius} °C）。请卫生站当日电话或上门问诊，必要时安排核酸检测。",
+        "{name}, day {day} of home quarantine, reports: {symptoms} ({celsius} °C). Health station: call or visit today and arrange a test if needed.",
     ),
     "alert_quarantine_breach": (
         "{person} 居家隔离期间在 {checkpoint} 试图外出，已被拦下。请社区工作者当日上门核实并劝返。",
@@ -220,7 +220,11 @@ QUARANTINE_MESSAGES: dict[str, tuple[str, str]] = {
 
 
 def alert_words(alert: Alert, lang: str) -> str:
-    """What the alert is about and what to do, in ``lang``; reads the resident (and screening)."""
+    """What the alert is about and what to do, in ``lang``; reads the resident (and screening).
+
+    The person is named masked (张*) and without an address: these words go into lists, the API
+    and notices, none of which is an audited read of one person's record. Who must act opens the
+    plan (an audited read) for the full name and address."""
     from shouwang.quarantine.choices import Symptom
 
     detail: dict[str, Any] = alert.detail or {}
@@ -229,8 +233,7 @@ def alert_words(alert: Alert, lang: str) -> str:
     en = lang.lower().startswith("en")
     symptoms = [str(Symptom(s).label).split(" ", 1)[1 if en else 0] for s in detail.get("symptoms", [])]
     params = {
-        "name": resident.name if resident else "",
-        "address": resident.household.address if resident and resident.household else "",
+        "name": resident.masked_name if resident else "",
         "day": detail.get("day", ""),
         "celsius": detail.get("celsius", "") or (screening.temperature_c if screening else ""),
         "symptoms": ("、" if not en else ", ").join(symptoms),

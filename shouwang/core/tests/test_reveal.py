@@ -155,3 +155,12 @@ def test_reveal_page_answers_json_and_works_without_script(world: World, plan_a:
     refused = c.post("/reveal/", {**data, "reason": ""}, headers={"accept": "application/json"})
     assert refused.status_code == 400 and refused.json()["code"] == "reveal_reason_required"
     assert AuditLog.objects.filter(action="person.reveal", actor=world.worker).count() == 2
+
+
+def test_a_reveal_note_cannot_spoof_the_audit_log() -> None:
+    """Found by a breaker: NUL, BEL and a right-to-left override were kept in the note."""
+    from shouwang.core.reveal import clean_reason
+
+    code, note = clean_reason("other", '=HYPERLINK("http://x","y")\u0000\u0007\u202e note')
+    assert code == "other"
+    assert note == '=HYPERLINK("http://x","y") note'
