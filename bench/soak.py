@@ -1,7 +1,7 @@
 """Soak: screenings at a steady rate over HTTP on PostgreSQL for minutes, with faults on demand.
 
     .venv/bin/python bench/soak.py [--seconds 600] [--rate 200] [--residents 3000]
-                                   [--kill-server-at S] [--restart-postgres-at S]
+                                   [--kill-server-at S] [--restart-postgres-at S] [--batch N]
 
 A granian server (2 workers) on a fresh PostgreSQL database with the demo loaded; client threads
 send ``POST /api/v1/screenings`` on a fixed schedule (``--rate`` per second), each with its own
@@ -9,7 +9,9 @@ client UUID (``id``), a demo pass and a distinct ``occurred_at``. Latency is mea
 moment a request was *due*, so a stall shows in p99 instead of silently lowering the rate.
 
 A request that fails (connection refused or reset, 5xx) is sent again with the SAME ``id`` until
-it is answered (up to 2 minutes): that is what a gate device does. ``--kill-server-at S`` kills
+it is answered (up to 2 minutes): that is what a gate device does. ``--batch N`` sends queues of
+N screenings to ``POST /api/v1/screenings/batch`` instead, as an offline gate syncs; a queue is
+resent whole until no item is left with a 5xx. ``--kill-server-at S`` kills
 the server with SIGKILL S seconds in and starts a new one; ``--restart-postgres-at S`` restarts
 the PostgreSQL cluster S seconds in. At the end the database must hold exactly one screening per
 ``id`` sent: nothing lost, nothing doubled (printed as ``lost`` and ``doubled``).
@@ -130,13 +132,14 @@ class Load:
     """The schedule, the answers and the faults of one soak run."""
 
     def __init__(
-        self, port: int, token: str, people: list[tuple[str, str]], rate: float, seconds: int
+        self, port: int, token: str, people: list[tuple[str, str]], rate: float, seconds: int, batch: int = 0
     ) -> None:
+        self.batch = batch
         self.port = port
         self.token = token
         self.people = people
         self.rate = rate
-        self.total = int(rate * seconds)
+        self.total = int(rate * seconds) // (batch or 1)
         self.start = time.monotonic()
         self.step = max(0.01, 60.0 / len(people))
         self.base = dt.datetime.now(dt.UTC) - dt.timedelta(days=6)
@@ -155,43 +158,56 @@ class Load:
             self.next += 1
             return self.next - 1
 
-    def body(self, i: int, client_id: str) -> bytes:
+    def item(self, i: int, client_id: str) -> dict[str, Any]:
         gate, number = self.people[i % len(self.people)]
         # One person comes round again every len(people) requests: spread their instants so that
         # this is over a minute later, or the gate would rightly take it for a double scan (10 s).
         when = self.base + dt.timedelta(seconds=i * self.step)
-        return json.dumps(
-            {
-                "id": client_id,
-                "checkpoint": gate,
-                "direction": "in" if i % 2 else "out",
-                "pass_number": number,
-                "temperature": "366",
-                "mask": True,
-                "occurred_at": when.isoformat(),
-            }
-        ).encode()
+        return {
+            "id": client_id,
+            "checkpoint": gate,
+            "direction": "in" if i % 2 else "out",
+            "pass_number": number,
+            "temperature": "366",
+            "mask": True,
+            "occurred_at": when.isoformat(),
+        }
+
+    def send(self, conn: http.client.HTTPConnection, i: int, ids: list[str]) -> int:
+        """One request: a screening, or with ``batch`` a queue of them as a device syncs it.
+        Returns the status to judge it by: a batch is retried whole while any item got a 5xx
+        (items already written come back 200, so a resend doubles nothing)."""
+        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {self.token}"}
+        if not self.batch:
+            conn.request("POST", "/api/v1/screenings", body=json.dumps(self.item(i, ids[0])), headers=headers)
+            response = conn.getresponse()
+            response.read()
+            return response.status
+        items = [self.item(i * self.batch + k, client_id) for k, client_id in enumerate(ids)]
+        conn.request("POST", "/api/v1/screenings/batch", body=json.dumps({"items": items}), headers=headers)
+        response = conn.getresponse()
+        raw = response.read()
+        if response.status != 200:
+            return response.status
+        statuses = [int(answer["status"]) for answer in json.loads(raw)["results"]]
+        return max(statuses) if any(st >= 500 for st in statuses) else max(statuses, default=200)
 
     def worker(self) -> None:
         conn: http.client.HTTPConnection | None = None
-        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {self.token}"}
+        per_request = self.batch or 1
         while (i := self.take()) is not None:
-            due = self.start + i / self.rate
+            due = self.start + i * per_request / self.rate
             delay = due - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
-            client_id = str(uuid.uuid4())
-            payload = self.body(i, client_id)
+            ids = [str(uuid.uuid4()) for _ in range(per_request)]
             give_up = time.monotonic() + RETRY_FOR_S
             status = 0
             while True:
                 try:
                     if conn is None:
-                        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-                    conn.request("POST", "/api/v1/screenings", body=payload, headers=headers)
-                    response = conn.getresponse()
-                    response.read()
-                    status = response.status
+                        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                    status = self.send(conn, i, ids)
                     if status < 500:
                         break
                 except (OSError, http.client.HTTPException):
@@ -205,10 +221,10 @@ class Load:
                 time.sleep(0.2)  # the device's back-off before sending the same id again
             latency = (time.monotonic() - due) * 1000
             with self.lock:
-                self.sent_ids.append(client_id)
+                self.sent_ids.extend(ids)
                 self.latencies.append(latency)
                 if status not in (200, 201):
-                    self.errors += 1
+                    self.errors += per_request
                     self.unexpected[status] = self.unexpected.get(status, 0) + 1
 
 
@@ -252,6 +268,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=24)
     parser.add_argument("--kill-server-at", type=float, default=None, metavar="S")
     parser.add_argument("--restart-postgres-at", type=float, default=None, metavar="S")
+    parser.add_argument(
+        "--batch", type=int, default=0, metavar="N", help="send queues of N screenings to /screenings/batch"
+    )
     args = parser.parse_args()
     if args.restart_postgres_at is not None and shutil.which("pg_ctlcluster") is None:
         sys.exit("--restart-postgres-at needs pg_ctlcluster (Debian's postgresql-common)")
@@ -261,7 +280,7 @@ def main() -> None:
         people = pass_numbers(env)
         port = free_port()
         server = start_server(env, port)
-        load = Load(port, token, people, args.rate, args.seconds)
+        load = Load(port, token, people, args.rate, args.seconds, args.batch)
         threads = [threading.Thread(target=load.worker, daemon=True) for _ in range(args.threads)]
         samples: list[tuple[float, float]] = []
         faults: list[str] = []
@@ -289,7 +308,8 @@ def main() -> None:
                 if elapsed - last_report >= 30:
                     last_report = elapsed
                     with load.lock:
-                        done, recent = len(load.latencies), load.latencies[-int(args.rate * 30) :]
+                        done = len(load.sent_ids)
+                        recent = load.latencies[-max(1, int(args.rate * 30 / (args.batch or 1))) :]
                     print(
                         f"{elapsed:5.0f} s  sent {done:7d}  p99 last 30 s {percentile(recent, 0.99):7.1f} ms"
                         f"  errors {load.errors}  retries {load.retries}  rss {samples[-1][1] if samples else 0:.0f} MB",

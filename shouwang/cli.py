@@ -31,15 +31,41 @@ def apply_data_dir(argv: list[str]) -> None:
         os.environ["SHOUWANG_DATA_DIR"] = str(Path(value).expanduser().resolve())
 
 
+# Commands that declare --data-dir themselves (it shows in their --help).
+_DECLARE_DATA_DIR = ("demo", "simulate")
+
+
+def strip_data_dir(argv: list[str]) -> list[str]:
+    """``argv`` without ``--data-dir X`` / ``--data-dir=X`` wherever it stands, once
+    :func:`apply_data_dir` has read it, so every command takes it (``shouwang token create admin
+    --data-dir D`` as well as ``shouwang --data-dir D token create admin``); kept for the
+    commands that declare it, after the command name."""
+    out: list[str] = []
+    skip = False
+    for i, arg in enumerate(argv):
+        if skip:
+            skip = False
+            continue
+        if arg == "--":
+            out.extend(argv[i:])
+            break
+        if arg == "--data-dir" or arg.startswith("--data-dir="):
+            skip = arg == "--data-dir"
+            continue
+        out.append(arg)
+    command = out[0] if out else ""
+    if command in _DECLARE_DATA_DIR:
+        # Keep what follows the command name (its own --data-dir included), drop what preceded it.
+        position = next(i for i, arg in enumerate(argv) if arg == command)
+        return argv[position:]
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run a management command; ``argv`` defaults to ``sys.argv[1:]``."""
     args = sys.argv[1:] if argv is None else argv
     apply_data_dir(args)
-    # `shouwang --data-dir X demo`: the option is read above; Django wants the command first.
-    if args and args[0] == "--data-dir":
-        args = args[2:]
-    elif args and args[0].startswith("--data-dir="):
-        args = args[1:]
+    args = strip_data_dir(args)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shouwang.settings")
     from django.core.management import execute_from_command_line
     from django.db.utils import OperationalError, ProgrammingError

@@ -211,6 +211,11 @@ if PRODUCTION:
     # would let a client claim https).
     if env("SHOUWANG_BEHIND_PROXY") == "1":
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+        # Behind the proxy every request comes from its address: throttle by the client's own
+        # address from X-Forwarded-For (one trusted hop), or one person could pause a username
+        # for everyone.
+        AXES_IPWARE_PROXY_COUNT = int(env("SHOUWANG_PROXY_COUNT", "1"))
+        AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

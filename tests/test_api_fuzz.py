@@ -10,17 +10,31 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from conftest import World
 
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
 EXAMPLES = int(os.environ.get("SHOUWANG_FUZZ_EXAMPLES", "6"))
+
+
+@pytest.fixture(autouse=True)
+def _one_connection_per_test() -> Iterator[None]:
+    """As Django's test client does: the WSGI handler must not close the test's database
+    connection at the end of each request (on PostgreSQL that ends the test's transaction)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

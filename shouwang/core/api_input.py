@@ -31,4 +31,4 @@ def query_date(raw: str | None, what: str = "date") -> dt.date | None:
     try:
         return dt.date.fromisoformat(raw.strip())
     except ValueError:
-        raise InvalidInput("query_date_invalid", field=what, what=what, raw=raw[:10]) from None
+        raise InvalidInput("query_date_invalid", field=what, what=what, raw=raw[:30]) from None

@@ -53,7 +53,7 @@ def _day(raw: str, scope: Scope) -> tuple[dt.date, str]:
     try:
         return check_day(dt.date.fromisoformat(raw.strip())), ""
     except ValueError:
-        return today, describe("query_date_invalid", current_lang(), what=_("Date"), raw=raw[:12])
+        return today, describe("query_date_invalid", current_lang(), what=_("Date"), raw=raw[:30])
     except InvalidInput as exc:
         return today, exc.message(current_lang())
 

@@ -175,8 +175,13 @@ def day_board(user: Any, day: dt.date, *, now: dt.datetime | None = None) -> Boa
     """Every community of the user's (a worker: their own; an admin: the whole sub-district,
     then its roll-up) with its report's status on local ``day`` and the flags "late" (first
     submitted after the deadline) and "missing" (deadline passed, never submitted).
-    Three queries whatever the number of communities."""
+    Three queries whatever the number of communities. Raises ``dashboard_date_out_of_range``
+    for a day no figures can exist for (before 2019-12-01 or over a year ahead), as the report
+    pages do."""
+    from shouwang.dashboard.figures import check_day
+
     require_reader(user)
+    check_day(day)
     now = now or timezone.now()
     communities = list(
         Community.objects.filter(pk__in=community_ids_for(user))

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET
 
 from shouwang.core.access import role_of
 from shouwang.core.choices import Role
-from shouwang.core.errors import Forbidden, NotFound, ShouwangError
+from shouwang.core.errors import Forbidden, InvalidInput, NotFound, ShouwangError
 from shouwang.quarantine.forms import current_lang
 from shouwang.reports.choices import ExportFormat, ReportStatus
 from shouwang.reports.document import status_words
@@ -118,8 +118,12 @@ def board_page(request: HttpRequest) -> HttpResponse:
         try:
             day = dt.date.fromisoformat(raw)
         except ValueError:
-            date_error = _("“%(raw)s” is not a date: use YYYY-MM-DD.") % {"raw": raw[:12]}
-    found = day_board(user, day)
+            date_error = _("“%(raw)s” is not a date: use YYYY-MM-DD.") % {"raw": raw[:30]}
+    try:
+        found = day_board(user, day)
+    except InvalidInput as err:
+        date_error, day = err.message(current_lang()), today
+        found = day_board(user, day)
     rows = [(row, _status(row.status), row.due.astimezone(row.target.tz)) for row in found.rows]
     return render(
         request,

@@ -105,7 +105,7 @@ def test_five_wrong_passwords_pause_that_username_from_that_address(world: World
     assert locked.status_code == 429
     page = locked.content.decode()
     assert "尝试次数过多" in page
-    assert "15" in page  # minutes to wait
+    assert "15" in page and "axes_reset_username" in page  # minutes to wait, and how to lift it
     # Even the right password is refused while paused, so guessing cannot go on.
     assert _try(client, "gate", "pw-for-tests-123").status_code == 429
     # Another person behind the same address (a community's gate phones share one NAT) is not.

@@ -280,3 +280,20 @@ def test_data_dir_may_come_before_the_command(monkeypatch: pytest.MonkeyPatch, t
     )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "d").is_dir()
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--data-dir", "D", "token", "create", "admin"], ["token", "create", "admin"]),
+        (["token", "create", "admin", "--data-dir", "D"], ["token", "create", "admin"]),
+        (["purge", "--data-dir=D", "--dry-run"], ["purge", "--dry-run"]),
+        (["--data-dir", "D", "demo", "--port", "8001"], ["demo", "--port", "8001"]),
+        (["demo", "--data-dir", "D"], ["demo", "--data-dir", "D"]),
+    ],
+)
+def test_every_command_takes_data_dir_anywhere(argv: list[str], expected: list[str]) -> None:
+    """Found by a breaker: `shouwang token create admin --data-dir D` was refused."""
+    from shouwang.cli import strip_data_dir
+
+    assert strip_data_dir(argv) == expected

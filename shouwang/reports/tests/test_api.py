@@ -119,3 +119,16 @@ def test_export_through_the_api(world: World) -> None:
         bad = call(admin, "get", "/reports/tps/2020-03-01/export?format=doc", lang="en")
     assert bad.status_code == 400 and bad.json()["code"] == "report_format_unknown"
     assert AuditLog.objects.filter(action="report.export", actor=world.admin).count() == 3
+
+
+def test_the_board_refuses_a_day_no_report_can_exist_for(world: World) -> None:
+    """Found by a breaker: ?date=9999-12-31 and 2019-01-01 answered 200 with every report missing."""
+    client = Client()
+    client.force_login(world.admin)
+    for raw in ("9999-12-31", "2019-01-01"):
+        response = client.get(f"/api/v1/reports?date={raw}")
+        assert response.status_code == 400, raw
+        assert response.json()["code"] == "dashboard_date_out_of_range"
+    page = client.get("/reports/?date=9999-12-31")
+    assert page.status_code == 200
+    assert "2019-12-01" in page.content.decode()
