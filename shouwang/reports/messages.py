@@ -56,6 +56,10 @@ REPORT_MESSAGES: dict[str, tuple[str, str]] = {
         "导出格式“{raw}”无效，可选：xlsx、pdf、csv。",
         "Export format '{raw}' is not one of: xlsx, pdf, csv.",
     ),
+    "report_out_suffix": (
+        "文件“{path}”的扩展名与导出格式 {fmt} 不符：请把文件名改为 .{fmt} 结尾，或换用对应的 --format。",
+        "'{path}' does not end in .{fmt}: name the file .{fmt}, or give the --format its name says.",
+    ),
     "report_out_unwritable": (
         "无法写入文件“{path}”：{reason}。请换一个可写的路径。",
         "Cannot write '{path}': {reason_en}. Give a writable path.",

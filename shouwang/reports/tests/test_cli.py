@@ -101,3 +101,24 @@ def test_refusals_are_bilingual(world: World, tmp_path: Path, args: list[str], z
     message = str(refused.value)
     assert zh in message and en in message and " / " in message
     assert not (tmp_path / "r.xlsx").exists()
+
+
+def test_all_is_the_roll_up_and_a_wrong_extension_is_refused(world: World, tmp_path: Path) -> None:
+    """Found by a breaker: --community all was unknown, and --format xlsx wrote an .xlsx named .csv."""
+    with time_machine.travel(local(22), tick=False):
+        out = run(
+            "daily",
+            "--date",
+            "2020-03-01",
+            "--community",
+            "all",
+            "--format",
+            "csv",
+            "--out",
+            str(tmp_path / "a.csv"),
+        )
+        assert "all 2020-03-01" in out
+        with pytest.raises(CommandError) as err:
+            run("daily", "--date", "2020-03-01", "--format", "xlsx", "--out", str(tmp_path / "r.csv"))
+    assert "扩展名" in str(err.value) and "does not end in .xlsx" in str(err.value)
+    assert not (tmp_path / "r.csv").exists()

@@ -125,7 +125,12 @@ class Command(BaseCommand):
         if fmt not in ExportFormat.values:
             raise fail("report_format_unknown", raw=options["fmt"])
         out = Path(options["out"]).expanduser()
+        if out.suffix.lower().lstrip(".") in ExportFormat.values and out.suffix.lower().lstrip(".") != fmt:
+            # An .xlsx named .csv opens as garbage; say so before any work.
+            raise fail("report_out_suffix", path=str(out), fmt=fmt)
         check_writable(out)
+        if (options.get("community") or "").strip().lower() == "all":
+            options["community"] = None  # the API's word for the roll-up
         if options.get("community"):
             community = find_community(options["community"])
             target = ReportTarget(community.subdistrict, community)
