@@ -179,6 +179,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{what} '{raw}' is not a date: write YYYY-MM-DD.",
     ),
     "user_unknown": ("没有用户名为“{username}”的用户。", "There is no user named '{username}'."),
+    "no_admin_to_act_as": (
+        "“{subdistrict}”没有街道管理员账号可代为操作：请用 --user 用户名 指定。",
+        "'{subdistrict}' has no sub-district admin to act as: name one with --user USERNAME.",
+    ),
     "status_unknown": (
         "状态“{raw}”无效，可选：{known}。",
         "Status '{raw}' is not one of: {known}.",

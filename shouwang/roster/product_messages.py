@@ -190,10 +190,6 @@ PRODUCT_MESSAGES: dict[str, tuple[str, str]] = {
         "一次最多查询 {days} 天。",
         "At most {days} days can be reported at once.",
     ),
-    "duty_no_admin": (
-        "“{subdistrict}”没有街道管理员账号可代为操作：请用 --user 用户名 指定。",
-        "'{subdistrict}' has no sub-district admin to act as: name one with --user USERNAME.",
-    ),
     "duty_not_xlsx": (
         "“{path}”不是 .xlsx 文件名：请给出以 .xlsx 结尾的路径，例如 roster.xlsx。",
         "'{path}' is not an .xlsx file name: give a path ending in .xlsx, e.g. roster.xlsx.",

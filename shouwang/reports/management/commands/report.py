@@ -19,10 +19,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from shouwang.core.choices import Role
+from shouwang.core.actors import acting_user
 from shouwang.core.errors import ShouwangError
 from shouwang.core.messages import describe
 from shouwang.places.models import Subdistrict
@@ -46,24 +45,6 @@ def parse_day(raw: str) -> dt.date:
         return dt.date.fromisoformat(raw.strip())
     except ValueError:
         raise fail("date_invalid", what="--date", raw=raw) from None
-
-
-def acting_user(username: str | None, subdistrict: Subdistrict) -> Any:
-    """``--user``, else the sub-district's admin with the lowest id."""
-    users = get_user_model().objects.select_related("staff__subdistrict")
-    if username:
-        user = users.filter(username=username).first()
-        if user is None:
-            raise fail("user_unknown", username=username)
-        return user
-    user = (
-        users.filter(staff__role=Role.SUBDISTRICT_ADMIN, staff__subdistrict=subdistrict, is_active=True)
-        .order_by("pk")
-        .first()
-    )
-    if user is None:
-        raise fail("role_forbidden", needed="街道管理员 sub-district admin (--user)")
-    return user
 
 
 def check_writable(out: Path) -> None:

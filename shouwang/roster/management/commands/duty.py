@@ -22,11 +22,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from shouwang.core.choices import Role
+from shouwang.core.actors import acting_user
 from shouwang.core.errors import ShouwangError
 from shouwang.core.messages import describe
 from shouwang.places.models import Subdistrict
@@ -72,24 +71,6 @@ def find_subdistrict(code: str | None) -> Subdistrict:
     if len(all_) != 1:
         raise fail("subdistrict_required")
     return all_[0]
-
-
-def acting_user(username: str | None, subdistrict: Subdistrict) -> Any:
-    """``--user``, else the sub-district's admin with the lowest id."""
-    users = get_user_model().objects.select_related("staff__subdistrict")
-    if username:
-        user = users.filter(username=username).first()
-        if user is None:
-            raise fail("user_unknown", username=username)
-        return user
-    user = (
-        users.filter(staff__role=Role.SUBDISTRICT_ADMIN, staff__subdistrict=subdistrict, is_active=True)
-        .order_by("pk")
-        .first()
-    )
-    if user is None:
-        raise fail("duty_no_admin", subdistrict=subdistrict.name)
-    return user
 
 
 def xlsx_path(raw: str) -> Path:
