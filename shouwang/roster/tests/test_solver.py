@@ -336,3 +336,41 @@ def test_progress_reports_elapsed_objective_and_bound() -> None:
     assert seen
     elapsed, objective, bound = seen[-1]
     assert elapsed >= 0 and bound <= objective
+
+
+def test_a_group_not_proved_optimal_is_solved_again_from_its_best_roster(monkeypatch: Any) -> None:
+    from shouwang.roster import solver
+
+    calls: list[tuple[int, tuple[Any, ...] | None]] = []
+    real = solver._solve_part
+
+    def first_run_cut_short(part: Instance, **options: Any) -> Any:
+        outcome, used = real(part, **options)
+        start = options.get("start")
+        calls.append((options["seed"], None if start is None else tuple(start)))
+        if len(calls) == 1:  # as if time ran out before the proof: a Roster, no useful bound
+            outcome = dataclasses.replace(outcome, status="feasible", bound=0.0)
+        return outcome, used
+
+    monkeypatch.setattr(solver, "_solve_part", first_run_cut_short)
+    instance = small_instance()
+    result = solve(instance, time_limit_s=10.0, workers=2, seed=3)
+    assert [seed for seed, _ in calls] == [3, 4]  # the second solve has another seed
+    assert calls[0][1] is None
+    assert calls[1][1] is not None and len(calls[1][1]) == len(result.assignments)
+    assert result.status == "optimal"
+    assert result.gap_pct == 0
+    assert violations(instance, result.assignments) == []
+
+
+def test_two_solves_of_a_group_keep_the_better_roster_and_the_higher_bound() -> None:
+    from shouwang.roster.solver import _better, _Outcome
+
+    worse = _Outcome("feasible", objective=12.0, bound=9.0)
+    better = _Outcome("feasible", objective=10.0, bound=7.0)
+    merged = _better(worse, better)
+    assert (merged.status, merged.objective, merged.bound) == ("feasible", 10.0, 9.0)
+    proved = _better(_Outcome("feasible", objective=10.0, bound=4.0), _Outcome("feasible", 11.0, 10.0))
+    assert (proved.status, proved.objective, proved.bound) == ("optimal", 10.0, 10.0)
+    assert _better(_Outcome("unknown"), better) is better
+    assert _better(better, _Outcome("unknown")) is better
