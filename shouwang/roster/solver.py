@@ -14,6 +14,12 @@ two places at once" and "rest" together say that two occurrences of one person m
 ``min_rest_hours`` apart; on the intervals ``[start, end + rest)`` that is an interval graph, so
 one at-most-one constraint per interval start point (its maximal cliques) states it exactly.
 
+Search: each independent group (:func:`components`) is searched in two phases: CP-SAT's
+neighbourhood searches on every worker from the greedy Roster (:func:`_search_only`), then the
+default portfolio from the best Roster found, which proves the optimum (on these models finding
+the optimal Roster takes most of the time; proving it, about a second). Groups not proved optimal
+get the time the others left, in rounds (:func:`solve`).
+
 Determinism: CP-SAT's default parallel search races its workers (LP search, local search,
 large-neighbourhood search) against the wall clock, so two runs cut by the time limit may return
 different Rosters of similar value, even with the same ``random_seed``. ``deterministic=True``
