@@ -1,9 +1,9 @@
 """Large-neighbourhood search (LNS) over a CP-SAT model laid out as rows × days.
 
-Used by the Curtois benchmark model (:mod:`shouwang.roster.curtois`). (On the duty Roster
-model of :mod:`shouwang.roster.solver` a step cost about a second, copying and presolving
-18,000 variables per community, and CP-SAT's own neighbourhoods did better there, so it is not
-used there.) The model's decision variables are grouped by *cell*
+Used by the Curtois benchmark model (:mod:`shouwang.roster.curtois`), and by the duty Roster
+model of :mod:`shouwang.roster.solver` in its deterministic mode only (there a step copies and
+presolves the whole group's model, and CP-SAT's own parallel neighbourhoods do better when
+reproducibility is not asked for). The model's decision variables are grouped by *cell*
 ``(row, day)`` (a row is a staff member); a step frees the cells of a neighbourhood, fixes
 every other cell's variables to the incumbent's values, re-optimises with CP-SAT for a second
 or two (the incumbent given as a complete hint), and keeps the result when it is no worse
@@ -63,6 +63,8 @@ class LnsOutcome:
     improvements: int = 0
     by_kind: dict[str, list[int]] = field(default_factory=dict)
     """Neighbourhood kind → [steps, steps closed, steps that gave the kept improvement]."""
+    used_s: float = 0.0
+    """Time the search took: deterministic seconds when ``deterministic``, else wall seconds."""
 
 
 @dataclass
@@ -172,6 +174,7 @@ def search(
         if pool is not None:
             pool.shutdown()
     outcome.solution, outcome.objective = best, best_obj
+    outcome.used_s = used if deterministic else time.monotonic() - began
     return outcome
 
 

@@ -23,16 +23,18 @@ get the time the others left, in rounds (:func:`solve`).
 Determinism: CP-SAT's default parallel search races its workers (LP search, local search,
 large-neighbourhood search) against the wall clock, so two runs cut by the time limit may return
 different Rosters of similar value, even with the same ``random_seed``. ``deterministic=True``
-gives the same Roster for the same Instance and seed whatever the machine's load: one worker
-(deterministic by construction) stopped by deterministic time (``max_deterministic_time =
-time_limit_s``; one deterministic second took one to three wall seconds on this shared 2-core
-machine). It is markedly weaker: on the demo sub-district it is still far from optimal after
-20 s, where the parallel search proves the optimum in a few seconds. CP-SAT's own
+gives the same Roster for the same Instance and seed whatever the machine's load: a first Roster
+from the greedy hint (or one CP-SAT worker), then the large-neighbourhood search of
+:mod:`shouwang.roster.lns`, each step one worker stopped by deterministic time, the whole search
+stopped by the sum (``time_limit_s`` deterministic seconds; one took one to three wall seconds
+on this shared 2-core machine) (:func:`_solve_reproducibly`). It proves less: the only bound it
+knows is presolve's. On the demo sub-district it reaches the optimum (0) in about 9 wall
+seconds, where one CP-SAT worker alone stayed at 62. CP-SAT's own
 deterministic parallel mode, ``interleave_search``, was tried: no better here, and with hints
 OR-Tools 9.15 can abort the whole process in it ("Check failed: heuristics.fixed_search !=
 nullptr"), as it can after ``repair_hint`` — so neither is used. The default is therefore
-``deterministic=False`` with ``random_seed`` set; the roster page can ask for the reproducible
-mode.
+``deterministic=False`` with ``random_seed`` set; ``shouwang roster solve --deterministic``
+asks for the reproducible mode.
 """
 
 from __future__ import annotations
@@ -504,6 +506,18 @@ class RosterModel:
             for v in cells:
                 m.add_implication(v, refused)
             self.terms.add("requests", weight, refused)
+
+    def cells(self) -> dict[tuple[int, int], list[int]]:
+        """``(staff index, day)`` → proto indexes of that person-day's ``x``, ``y`` and ``w``
+        (the cells :mod:`shouwang.roster.lns` frees and fixes; other variables follow them)."""
+        out: dict[tuple[int, int], set[int]] = defaultdict(set)
+        for (s, d, _k, _c), v in self.x.items():
+            out[s, d].add(v.index)
+        for (s, d, _k), v in self.y.items():
+            out[s, d].add(v.index)
+        for (s, d), v in self.w.items():
+            out[s, d].add(v.index)
+        return {cell: sorted(indexes) for cell, indexes in out.items()}
 
     # -- a first Roster to start from ------------------------------------------------------
 
@@ -1056,6 +1070,8 @@ def _solve_part(
     model.add_hint(time_limit_s=max(0.2, budget / 20), seed=seed, cells=start)
     if not deterministic:  # the wall clock counts building the model and the hint too
         budget = max(0.2, budget - (time.monotonic() - begun))
+    if deterministic and any(model.terms.parts.values()):
+        return _solve_reproducibly(model, budget=budget, seed=seed)
     searched: cp_model.CpSolver | None = None
     used_first = 0.0
     two_phase = not deterministic and (workers is None or workers > 1) and model.first is not None
@@ -1100,6 +1116,64 @@ def _solve_part(
         # bound is the one to keep (the first search only knows presolve's).
         outcome.bound = max(outcome.bound, float(searched.best_objective_bound))
     return outcome, used
+
+
+def _solve_reproducibly(model: RosterModel, *, budget: float, seed: int) -> tuple[_Outcome, float]:
+    """The deterministic mode: the same Roster for the same model and seed, on any machine.
+
+    A first Roster (the completed greedy hint, else one CP-SAT worker's first solution), then
+    the large-neighbourhood search of :mod:`shouwang.roster.lns` (one worker per step,
+    deterministic time) over cells ``(staff member, day)``, stopping at the bound presolve
+    proves. ``budget`` and the time returned are deterministic seconds. On the demo
+    sub-district this reaches the optimum (0) in about 4 deterministic seconds, where one
+    CP-SAT worker alone stayed at 62 after 5.
+    """
+    from shouwang.roster import lns
+
+    spent = 0.0
+    first = model.first
+    bound = 0.0
+    if first is None:
+        first = _probe_solver(budget, seed)
+        first.parameters.stop_after_first_solution = True
+        code = first.solve(model.m)
+        spent = float(first.deterministic_time)
+        status = _STATUS.get(code)
+        if status is None:
+            raise RuntimeError(f"CP-SAT rejected the roster model: {first.status_name(code)}")
+        if status == "optimal":
+            return _read_outcome(model, first, "optimal"), spent
+        if status != "feasible":
+            return _Outcome(status), spent
+        bound = max(0.0, float(first.best_objective_bound))
+    found = lns.search(
+        model.m,
+        model.cells(),
+        list(first.response_proto.solution),
+        float(first.objective_value),
+        rows=len(model.instance.staff),
+        days=model.grid.days,
+        budget_s=max(0.0, budget - spent),
+        seed=seed,
+        deterministic=True,
+        bound=math.ceil(bound - 1e-6),
+        step_s=REPRODUCIBLE_STEP_S,
+    )
+    spent += found.used_s
+    # A solver holding exactly the Roster found, to read it like any other solve.
+    held = _probe_solver(1.0, seed)
+    held.parameters.fix_variables_to_their_hinted_value = True
+    model.m.clear_hints()  # type: ignore[no-untyped-call]
+    for i, value in enumerate(found.solution):
+        model.m.add_hint(model.m.get_int_var_from_proto_index(i), value)
+    if held.solve(model.m) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        raise RuntimeError("the neighbourhood search returned a Roster the model refuses")
+    status = "optimal" if found.objective <= bound + 1e-9 else "feasible"
+    return _read_outcome(model, held, status, bound=min(bound, found.objective)), spent
+
+
+REPRODUCIBLE_STEP_S = 0.5
+"""Deterministic seconds one step of the reproducible search may take."""
 
 
 SEARCH_SHARE = 0.7

@@ -293,8 +293,8 @@ def test_soft_goals_keep_a_team_on_its_gate_and_hours_fair() -> None:
             assert len(teams) == 1
 
 
-def test_same_seed_same_roster_in_deterministic_mode() -> None:
-    # Requests that pull against each other, and a limit short enough to cut the search.
+def wishful_instance() -> Instance:
+    """12 staff over 14 days whose requests pull against each other (optimum 3, greedy start 15)."""
     rnd = random.Random(1)
     rules = Rules(min_rest_hours=0, max_shifts_per_day=1, max_consecutive_days=4)
     instance = small_instance(staff=12, days=14, needed=2, rules=rules)
@@ -309,6 +309,12 @@ def test_same_seed_same_roster_in_deterministic_mode() -> None:
             for _ in range(6)
         )
         instance = with_staff(instance, i, requests=wishes)
+    return instance
+
+
+def test_same_seed_same_roster_in_deterministic_mode() -> None:
+    # Requests that pull against each other, and a limit short enough to cut the search.
+    instance = wishful_instance()
     runs = [solve(instance, time_limit_s=0.5, seed=7, workers=2, deterministic=True) for _ in range(2)]
     assert runs[0].has_roster
     assert runs[0].assignments == runs[1].assignments
@@ -374,3 +380,18 @@ def test_two_solves_of_a_group_keep_the_better_roster_and_the_higher_bound() -> 
     assert (proved.status, proved.objective, proved.bound) == ("optimal", 10.0, 10.0)
     assert _better(_Outcome("unknown"), better) is better
     assert _better(better, _Outcome("unknown")) is better
+
+
+def test_the_reproducible_mode_searches_past_its_first_roster() -> None:
+    from shouwang.roster.solver import RosterModel
+
+    instance = wishful_instance()
+    start = RosterModel(instance)
+    assert start.add_hint(time_limit_s=1.0) and start.first is not None
+    runs = [solve(instance, time_limit_s=0.5, seed=7, workers=2, deterministic=True) for _ in range(2)]
+    best = quick(instance)
+    assert best.status == "optimal" and best.objective is not None
+    assert start.first.objective_value > best.objective  # the greedy start is not the optimum…
+    assert runs[0].objective == best.objective  # …the neighbourhood search gets there
+    assert runs[0].assignments == runs[1].assignments
+    assert violations(instance, runs[0].assignments) == []

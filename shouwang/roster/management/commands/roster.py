@@ -114,7 +114,7 @@ class Command(BaseCommand):
         solve_p.add_argument(
             "--deterministic",
             action="store_true",
-            help="the same Roster every run for a seed (one worker, deterministic time; weaker)",
+            help="the same Roster every run for a seed (neighbourhood search on deterministic time; slower, proves less)",
         )
         solve_p.add_argument(
             "--soft-coverage", action="store_true", help="let slots stay empty and list them"
