@@ -1074,7 +1074,12 @@ def _solve_part(
         return _solve_reproducibly(model, budget=budget, seed=seed)
     searched: cp_model.CpSolver | None = None
     used_first = 0.0
-    two_phase = not deterministic and (workers is None or workers > 1) and model.first is not None
+    two_phase = (
+        not deterministic
+        and (workers is None or workers > 1)
+        and model.first is not None
+        and budget >= TWO_PHASE_MIN_S
+    )
     if two_phase and any(model.terms.parts.values()):
         searched, found = _search_only(
             model, budget=budget * SEARCH_SHARE, seed=seed, workers=workers, reporter=reporter
@@ -1105,9 +1110,11 @@ def _solve_part(
         raise RuntimeError(f"CP-SAT rejected the roster model: {solver.status_name(code)}")
     fallback = searched or model.first
     if status == "unknown" and fallback is not None:
-        # Time ran out before this search found anything: the search before it, or the completed
-        # hint, is still a Roster. Every objective term is ≥ 0, so 0 is a valid bound.
-        return _read_outcome(model, fallback, "feasible", bound=0.0), used
+        # Time ran out before this search found anything (its presolve, say): the search before
+        # it, or the completed hint, is still a Roster, with the first search's bound; every
+        # objective term is ≥ 0, so 0 is a valid bound otherwise.
+        bound = 0.0 if searched is None else max(0.0, float(searched.best_objective_bound))
+        return _read_outcome(model, fallback, "feasible", bound=bound), used
     if status not in ("optimal", "feasible"):
         return _Outcome(status), used
     outcome = _read_outcome(model, solver, status)
@@ -1178,6 +1185,10 @@ REPRODUCIBLE_STEP_S = 0.5
 
 SEARCH_SHARE = 0.7
 """Share of a group's time for the first, search-only phase (:func:`_search_only`)."""
+
+TWO_PHASE_MIN_S = 3.0
+"""Below this many seconds a group gets one solve with the default portfolio: the proof phase
+needs about a second for presolve alone, which a split of less would not leave it."""
 
 
 def _search_only(
