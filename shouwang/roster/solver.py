@@ -218,16 +218,8 @@ class RosterModel:
     of rules that cannot hold together (``CpSolver.sufficient_assumptions_for_infeasibility``).
     """
 
-    def __init__(
-        self,
-        instance: Instance,
-        *,
-        soft_coverage: bool = False,
-        guarded: bool = False,
-        bands: dict[str, tuple[int, int]] | None = None,
-    ) -> None:
+    def __init__(self, instance: Instance, *, soft_coverage: bool = False, guarded: bool = False) -> None:
         self.instance = inst = instance
-        self.fixed_bands = bands
         self.grid = g = Grid(instance)
         self.soft = soft_coverage or guarded
         self.guarded = guarded
@@ -420,8 +412,6 @@ class RosterModel:
                     continue
                 share = demand * capacity[s] / total_cap
                 lo, hi = math.floor(share / unit) * unit, math.ceil(share / unit) * unit
-                if self.fixed_bands is not None and member.id in self.fixed_bands:
-                    lo, hi = self.fixed_bands[member.id]
                 if member.max_total_hours is not None:
                     top = round(member.max_total_hours * 60)
                     lo, hi = min(lo, top), min(hi, top)
@@ -1079,8 +1069,9 @@ def _solve_part(
         and (workers is None or workers > 1)
         and model.first is not None
         and budget >= TWO_PHASE_MIN_S
+        and any(model.terms.parts.values())
     )
-    if two_phase and any(model.terms.parts.values()):
+    if two_phase:
         searched, found = _search_only(
             model, budget=budget * SEARCH_SHARE, seed=seed, workers=workers, reporter=reporter
         )
@@ -1132,8 +1123,8 @@ def _solve_reproducibly(model: RosterModel, *, budget: float, seed: int) -> tupl
     the large-neighbourhood search of :mod:`shouwang.roster.lns` (one worker per step,
     deterministic time) over cells ``(staff member, day)``, stopping at the bound presolve
     proves. ``budget`` and the time returned are deterministic seconds. On the demo
-    sub-district this reaches the optimum (0) in about 4 deterministic seconds, where one
-    CP-SAT worker alone stayed at 62 after 5.
+    sub-district this reaches the optimum (0) within 5 deterministic seconds, where one CP-SAT
+    worker alone stayed at 62.
     """
     from shouwang.roster import lns
 
@@ -1202,8 +1193,9 @@ def _search_only(
     phase gives both to finding (``use_lns_only``), and stops once ``budget`` seconds are
     spent or no better Roster has come for a quarter of them (at least 1.5 s), leaving the
     rest of the group's time to the default portfolio (the proof), started from the best Roster
-    found. Returns the solver and its status code. Measured on the synthetic district of ``bench/roster.py`` (10 groups, 12 s cap
-    each): all 10 proved optimal in 58–59 s, against 64–95 s with the default portfolio alone.
+    found. Returns the solver and its status code. Measured on the synthetic district of
+    ``bench/roster.py`` (10 groups, 12 s cap each): all 10 proved optimal in 58–59 s, against
+    64–95 s with the default portfolio alone.
     """
     solver = cp_model.CpSolver()
     configure(solver, time_limit_s=budget, seed=seed, workers=workers, deterministic=False)
