@@ -78,3 +78,20 @@ def test_the_whole_solve_keeps_to_its_time_limit() -> None:
     assert result.objective == curtois_objective(inst, result.roster)
     assert result.best_bound is not None and result.best_bound <= result.objective
     assert progress and progress[-1][1] == result.objective
+
+
+def test_an_aimed_step_always_frees_a_hot_day() -> None:
+    import random
+
+    rows, days, hot = 10, 28, [17]
+    cells = {(r, d): [r * days + d] for r in range(rows) for d in range(days)}
+    best = [0] * (rows * days)
+    rng = random.Random(0)
+    for name, size in (("window", 3.0), ("rows", 2.0), ("rows_window", 3.0)):
+        kind = lns._Kind(name, size=size, low=1.0, high=float(rows))
+        for _ in range(30):
+            free = lns._neighbourhood(kind, rng, rows, days, hot, cells, best, aim=True)
+            assert any(d == 17 for _, d in free), name
+    # Without a hot day an aimed step is an ordinary one.
+    kind = lns._Kind("window", size=3.0, low=1.0, high=float(days))
+    assert lns._neighbourhood(kind, rng, rows, days, [], cells, best, aim=True)
