@@ -226,7 +226,10 @@ def test_worker_invites_then_the_gate_scans_the_invitation(
     try:
         log_in(wp, "worker")
         wp.wait_for_selector("#home-invitations")
-        wp.click("#home-invitations")
+        # Typing before the page's script has bound the type-ahead would be lost (seen once in
+        # CI): wait for the invitation page's load event, which follows its scripts.
+        with wp.expect_navigation(wait_until="load"):
+            wp.click("#home-invitations")
         wp.fill("#id_resident_search", "zs")
         wp.click("#resident-list button:has-text('张*')")
         wp.fill("#id_name", "王五")
