@@ -532,12 +532,15 @@ class RosterModel:
             # ``repair_hint``: with OR-Tools 9.15 a model once solved with it can abort the process
             # on a later solve, "Check failed: heuristics.fixed_search != nullptr".)
             return False
-        self.m.clear_hints()  # type: ignore[no-untyped-call]
-        for i in range(len(self.m.proto.variables)):
-            var = self.m.get_int_var_from_proto_index(i)
-            self.m.add_hint(var, probe.value(var))
+        self.hint_solution(probe.response_proto.solution)
         self.first = probe
         return True
+
+    def hint_solution(self, values: Sequence[int]) -> None:
+        """Replace the hint with a complete solution: ``values[i]`` for proto variable ``i``."""
+        self.m.clear_hints()  # type: ignore[no-untyped-call]
+        for i, value in enumerate(values):
+            self.m.add_hint(self.m.get_int_var_from_proto_index(i), value)
 
     def hint_from(self, cells: Iterable[Assignment]) -> dict[Any, int]:
         """Hint values for ``x``, ``y`` and ``w`` that put exactly ``cells`` on the Roster."""
@@ -1078,10 +1081,7 @@ def _solve_part(
         if found == cp_model.OPTIMAL:
             return _read_outcome(model, searched, "optimal"), time.monotonic() - begun
         if found == cp_model.FEASIBLE:
-            model.m.clear_hints()  # type: ignore[no-untyped-call]
-            for i in range(len(model.m.proto.variables)):
-                var = model.m.get_int_var_from_proto_index(i)
-                model.m.add_hint(var, searched.value(var))
+            model.hint_solution(searched.response_proto.solution)
         else:
             searched = None
         used_first = time.monotonic() - begun
@@ -1161,9 +1161,7 @@ def _solve_reproducibly(model: RosterModel, *, budget: float, seed: int) -> tupl
     # A solver holding exactly the Roster found, to read it like any other solve.
     held = _probe_solver(1.0, seed)
     held.parameters.fix_variables_to_their_hinted_value = True
-    model.m.clear_hints()  # type: ignore[no-untyped-call]
-    for i, value in enumerate(found.solution):
-        model.m.add_hint(model.m.get_int_var_from_proto_index(i), value)
+    model.hint_solution(found.solution)
     if held.solve(model.m) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise RuntimeError("the neighbourhood search returned a Roster the model refuses")
     status = "optimal" if found.objective <= bound + 1e-9 else "feasible"
