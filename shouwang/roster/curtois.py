@@ -744,14 +744,14 @@ def _by_columns(
     )
     bound = max(bound, outcome.bound)
     reporter.report(objective, bound)
-    left_s -= time.monotonic() - started
-    if not outcome.converged or objective <= bound + 1e-6:
+    master_s = min(MASTER_SHARE * time_limit_s, left_s - (time.monotonic() - started) - 1.0)
+    if not outcome.converged or objective <= bound + 1e-6 or master_s < 0.5:
         return solution, objective, bound
     found = columns.master(
         model.instance,
         outcome.pool,
         hint=rows,
-        time_limit_s=min(MASTER_SHARE * time_limit_s, left_s - 1.0),
+        time_limit_s=master_s,
         workers=threads,
         seed=seed,
     )
