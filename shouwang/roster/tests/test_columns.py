@@ -50,7 +50,7 @@ def test_on_the_tiny_instance_the_bound_holds_and_the_master_scores_true() -> No
     assert outcome.converged
     assert outcome.bound <= optimum
     assert outcome.lp_value <= optimum + 1e-6
-    found = columns.master(inst, outcome.pool, hint=rows, time_limit_s=5, workers=1)
+    found = columns.master(inst, outcome.pool, hint=rows, time_limit_s=5)
     assert found is not None
     value, chosen = found
     assert optimum <= value <= first
@@ -87,7 +87,7 @@ def test_instance5_is_bounded_near_its_best_published_value() -> None:
     assert 1_100 <= outcome.bound <= 1_143
     assert outcome.bound - 1 < outcome.lp_value <= outcome.bound + 1e-6
     assert outcome.rounds > 1 and sum(len(p) for p in outcome.pool.values()) > len(inst.staff)
-    found = columns.master(inst, outcome.pool, hint=rows, time_limit_s=5, workers=2)
+    found = columns.master(inst, outcome.pool, hint=rows, time_limit_s=5)
     assert found is not None
     value, chosen = found
     assert outcome.bound <= value <= first
