@@ -106,6 +106,20 @@ def test_stopped_early_the_bound_is_still_a_lower_bound() -> None:
 
 
 @needs_files
+def test_it_gives_up_when_its_pace_would_not_converge_in_time() -> None:
+    """Instance 8 takes about 30 rounds of 0.3 s or more (30 employees priced in each): its
+    first three rounds show that 30 would not fit in 4 s."""
+    inst = read_curtois(BENCH / "Instance8.txt")
+    _model, rows, _first = _first_roster(inst)
+    outcome = columns.generate(
+        inst, {e: {row} for e, row in rows.items()}, budget_s=4, threads=2, give_up=True
+    )
+    assert not outcome.converged
+    assert outcome.rounds <= 3  # about ten rounds fit in 4 s on a quiet machine
+    assert outcome.used_s < 4 + columns.PRICING_STEP_S + 1
+
+
+@needs_files
 def test_the_solve_takes_the_masters_roster_and_the_columns_bound() -> None:
     """The step of :func:`solve_curtois` between the first solve and the LNS, on Instance 5
     from a first roster: the bound rises to the LP's, the roster is the master's when better,
