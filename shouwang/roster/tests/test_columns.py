@@ -15,18 +15,14 @@ from shouwang.roster.curtois import (
     read_curtois,
 )
 from shouwang.roster.tests.test_curtois import BENCH, TINY, needs_files
+from shouwang.roster.tests.test_curtois_lns import _first_roster as _first_solution
 
 
 def _first_roster(inst: CurtoisInstance) -> tuple[CurtoisModel, dict[int, columns.Row], int]:
-    """A first valid roster (CP-SAT's first solution, no LP): the model, its rows, its objective."""
+    """A first, poor roster (CP-SAT's first solution): the model, its rows, its objective."""
     model = CurtoisModel(inst)
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.linearization_level = 0
-    solver.parameters.stop_after_first_solution = True
-    solver.parameters.max_time_in_seconds = 30
-    assert solver.solve(model.m) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-    return model, model.rows_of(list(solver.response_proto.solution)), round(solver.objective_value)
+    solution, objective = _first_solution(model, lp=False)
+    return model, model.rows_of(solution), round(objective)
 
 
 def _optimum(inst: CurtoisInstance) -> int:
