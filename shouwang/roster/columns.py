@@ -13,10 +13,11 @@ these instances use (the branch-and-price of Curtois & Qu's results table):
   (requests minus the duals of the shifts it works), at duals smoothed towards the best
   bound's (:data:`SMOOTHING`). Every row found on the way with a negative reduced cost joins
   the master; when none has, the LP value is the bound of the whole problem.
-- Stopped early, the bound is still the Lagrangian one, LP + Σ min(0, least reduced cost per
-  employee) (Lübbecke & Desrosiers, "Selected topics in column generation", Operations
-  Research 53(6), 2005, §2.1), as each employee takes exactly one row.
-- **Restricted master** (CP-SAT): the best roster of one known row per employee.
+- Every round proves the Lagrangian bound at its duals, Σ dual × requirement + Σ per employee
+  the least (request cost − Σ duals of its shifts), as each employee works exactly one row
+  (Lübbecke & Desrosiers, "Selected topics in column generation", Operations Research 53(6),
+  2005, §2.1); at convergence it is the LP value.
+- **Restricted master** (SCIP): the best roster of one known row per employee.
 
 Measured on the shared 2-core machine, from the first roster CP-SAT finds (LP bound, rounds,
 seconds; best published value from ``BEST_KNOWN.md``; CP-SAT's own bound after 60 s):
@@ -41,7 +42,7 @@ from typing import Any
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
-from shouwang.roster.curtois import CurtoisInstance, CurtoisModel
+from shouwang.roster.curtois import CurtoisInstance, CurtoisModel, CurtoisRoster, curtois_objective
 
 Row = tuple[int, ...]
 """One employee's roster: per day, the index of the Shift worked (in ``instance.shifts``), or −1."""
@@ -228,7 +229,7 @@ class _Collect(cp_model.CpSolverSolutionCallback):
     """Every improving row a pricing solve finds: all with a negative reduced cost may join,
     which takes fewer rounds than one row per employee per round."""
 
-    def __init__(self, model: CurtoisModel, e: int) -> None:
+    def __init__(self, model: CurtoisModel) -> None:
         super().__init__()
         self.cells = [(d, t, v) for (_e, d, t), v in model.x.items()]
         self.days = model.instance.days
@@ -261,7 +262,7 @@ def _price(
     solver.parameters.random_seed = seed
     solver.parameters.max_time_in_seconds = max(0.05, limit_s)
     solver.parameters.linearization_level = 2  # 16 ms a pricing on Instance 8, 21 ms at level 1
-    found = _Collect(model, e)
+    found = _Collect(model)
     code = solver.solve(model.m, found)
     # The request cost is Σ on-requests + Σ (off − on) over the cells worked.
     constant = sum(requests.on[e].values())
@@ -315,16 +316,12 @@ def master(
     if solver.Solve() not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
         return None
     picked = {e: row for (e, row), v in chosen.items() if v.solution_value() > 0.5}
-    return score(instance, picked), picked
+    return curtois_objective(instance, to_roster(instance, picked)), picked
 
 
-def score(instance: CurtoisInstance, rows: Mapping[int, Row]) -> int:
-    """The benchmark objective of a roster of rows (requests, then cover at its weights)."""
-    requests = _Requests(instance)
-    shifts = {s.id: t for t, s in enumerate(instance.shifts)}
-    total = sum(requests.cost(e, row) for e, row in rows.items())
-    for c in instance.cover:
-        working = sum(1 for row in rows.values() if row[c.day] == shifts[c.shift])
-        short = c.requirement - working
-        total += short * c.under_weight if short > 0 else -short * c.over_weight
-    return total
+def to_roster(instance: CurtoisInstance, rows: Mapping[int, Row]) -> CurtoisRoster:
+    """The roster (employee id → shift id or None per day) of rows by employee index."""
+    return {
+        instance.staff[e].id: [instance.shifts[t].id if t >= 0 else None for t in row]
+        for e, row in rows.items()
+    }

@@ -34,10 +34,6 @@ def _optimum(inst: CurtoisInstance) -> int:
     return round(solver.objective_value)
 
 
-def _roster(inst: CurtoisInstance, rows: dict[int, columns.Row]) -> dict[str, list[str | None]]:
-    return {inst.staff[e].id: [inst.shifts[t].id if t >= 0 else None for t in row] for e, row in rows.items()}
-
-
 def test_on_the_tiny_instance_the_bound_holds_and_the_master_scores_true() -> None:
     inst = parse_curtois(TINY)
     optimum = _optimum(inst)
@@ -50,7 +46,7 @@ def test_on_the_tiny_instance_the_bound_holds_and_the_master_scores_true() -> No
     assert found is not None
     value, chosen = found
     assert optimum <= value <= first
-    roster = _roster(inst, chosen)
+    roster = columns.to_roster(inst, chosen)
     assert curtois_violations(inst, roster) == []
     assert curtois_objective(inst, roster) == value
     assert model.solution_of(chosen) is not None
@@ -87,7 +83,7 @@ def test_instance5_is_bounded_near_its_best_published_value() -> None:
     assert found is not None
     value, chosen = found
     assert outcome.bound <= value <= first
-    roster = _roster(inst, chosen)
+    roster = columns.to_roster(inst, chosen)
     assert curtois_violations(inst, roster) == []
     assert curtois_objective(inst, roster) == value
 
@@ -119,7 +115,9 @@ def test_it_gives_up_when_its_pace_would_not_converge_in_time() -> None:
 def test_the_solve_takes_the_masters_roster_and_the_columns_bound() -> None:
     """The step of :func:`solve_curtois` between the first solve and the LNS, on Instance 5
     from a first roster: the bound rises to the LP's, the roster is the master's when better,
-    and its solution vector scores what the independent checker says."""
+    and its solution vector scores what the independent checker says. (A 200 s limit gives
+    column generation a 30 s share, so that a loaded machine's pace does not make it give up;
+    it converges in about 3 s.)"""
     from shouwang.roster.curtois import _by_columns, _Progress
 
     inst = read_curtois(BENCH / "Instance5.txt")
@@ -129,7 +127,7 @@ def test_the_solve_takes_the_masters_roster_and_the_columns_bound() -> None:
     seen: list[tuple[float, float]] = []
     reporter = _Progress(lambda _s, objective, bound: seen.append((objective, bound)), 0.0)
     better, objective, bound = _by_columns(
-        model, solution, first, 0.0, 60.0, time_limit_s=60.0, threads=2, seed=0, reporter=reporter
+        model, solution, first, 0.0, 200.0, time_limit_s=200.0, threads=2, seed=0, reporter=reporter
     )
     assert 1_100 <= bound <= 1_143
     assert bound <= objective < first
