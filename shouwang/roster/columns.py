@@ -42,7 +42,7 @@ from typing import Any
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
-from shouwang.roster.curtois import CurtoisInstance, CurtoisModel, CurtoisRoster, curtois_objective
+from shouwang.roster.curtois import CurtoisInstance, CurtoisModel, curtois_objective, rows_to_roster
 
 Row = tuple[int, ...]
 """One employee's roster: per day, the index of the Shift worked (in ``instance.shifts``), or −1."""
@@ -316,12 +316,4 @@ def master(
     if solver.Solve() not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
         return None
     picked = {e: row for (e, row), v in chosen.items() if v.solution_value() > 0.5}
-    return curtois_objective(instance, to_roster(instance, picked)), picked
-
-
-def to_roster(instance: CurtoisInstance, rows: Mapping[int, Row]) -> CurtoisRoster:
-    """The roster (employee id → shift id or None per day) of rows by employee index."""
-    return {
-        instance.staff[e].id: [instance.shifts[t].id if t >= 0 else None for t in row]
-        for e, row in rows.items()
-    }
+    return curtois_objective(instance, rows_to_roster(instance, picked)), picked

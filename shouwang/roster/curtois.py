@@ -485,12 +485,7 @@ class CurtoisModel:
 
     def roster_of(self, solution: Sequence[int]) -> dict[str, list[str | None]]:
         """The roster in a solution vector (values of every model variable, in proto order)."""
-        inst = self.instance
-        out: dict[str, list[str | None]] = {inst.staff[e].id: [None] * inst.days for e in self.members}
-        for (e, d, t), v in self.x.items():
-            if solution[v.index]:
-                out[inst.staff[e].id][d] = inst.shifts[t].id
-        return out
+        return rows_to_roster(self.instance, self.rows_of(solution))
 
     def rows_of(self, solution: Sequence[int]) -> dict[int, tuple[int, ...]]:
         """Employee index → its row in ``solution``: the shift index worked each day, −1 off."""
@@ -598,11 +593,11 @@ converged, or after three rounds when their pace says it would not converge in t
 large-neighbourhood search, which is what finds their rosters (Instance 9 came out at 542
 once, 23 % above its best published value). See :mod:`shouwang.roster.columns` for the bounds.
 
-``bench/roster.py`` at 60 s, five runs over the successive versions of this step (the last
-with the pace rule): 10/10, 9/10, 8/10, 8/10, 9/10 within 5 % of the best published values
-(before it: 8/10 and 9/10). Instance 5, which missed in every run before by one
+``bench/roster.py`` at 60 s, six runs over the successive versions of this step (the last two
+with the pace rule): 10/10, 9/10, 8/10, 8/10, 9/10, 9/10 within 5 % of the best published
+values (before it: 8/10 and 9/10). Instance 5, which missed in every run before by one
 uncovered shift (1,236–1,246 against 1,143), came out at 1,143–1,146; Instance 4 is proved
-optimal in 26 s. Instance 8 remains a lottery (1,323 to 1,635).
+optimal in 26 s. Instance 8 remains a lottery (1,323 to 1,635; 1,413–1,414 in the last two).
 """
 
 MASTER_SHARE = 0.05
@@ -771,6 +766,17 @@ def _by_columns(
             solution, objective = full, found[0]
             reporter.report(objective, bound)
     return solution, objective, bound
+
+
+def rows_to_roster(
+    instance: CurtoisInstance, rows: Mapping[int, Sequence[int]]
+) -> dict[str, list[str | None]]:
+    """The roster (employee id → shift id, or None off, per day) of rows by employee index
+    (per day the index of the Shift worked in ``instance.shifts``, or −1)."""
+    return {
+        instance.staff[e].id: [instance.shifts[t].id if t >= 0 else None for t in row]
+        for e, row in rows.items()
+    }
 
 
 def best_known(folder: str | Path) -> dict[int, int]:

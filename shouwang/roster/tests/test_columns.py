@@ -13,6 +13,7 @@ from shouwang.roster.curtois import (
     curtois_violations,
     parse_curtois,
     read_curtois,
+    rows_to_roster,
 )
 from shouwang.roster.tests.test_curtois import BENCH, TINY, needs_files
 from shouwang.roster.tests.test_curtois_lns import _first_roster as _first_solution
@@ -46,7 +47,7 @@ def test_on_the_tiny_instance_the_bound_holds_and_the_master_scores_true() -> No
     assert found is not None
     value, chosen = found
     assert optimum <= value <= first
-    roster = columns.to_roster(inst, chosen)
+    roster = rows_to_roster(inst, chosen)
     assert curtois_violations(inst, roster) == []
     assert curtois_objective(inst, roster) == value
     assert model.solution_of(chosen) is not None
@@ -83,7 +84,7 @@ def test_instance5_is_bounded_near_its_best_published_value() -> None:
     assert found is not None
     value, chosen = found
     assert outcome.bound <= value <= first
-    roster = columns.to_roster(inst, chosen)
+    roster = rows_to_roster(inst, chosen)
     assert curtois_violations(inst, roster) == []
     assert curtois_objective(inst, roster) == value
 
