@@ -28,6 +28,17 @@ Instance 5: 1,140.6, 22 rounds, 2.9 s (best 1,143; 747–1,063); Instance 6: 1,9
 1,235 into 1,144 in 1.8 s; on Instances 7, 8 and 9 it found nothing better than the roster
 it started from (20 s on Instance 8's 1,611 rows, with SCIP or CP-SAT): those need real
 branching (branch-and-price), which this module does not do.
+
+Why Instance 8 is the hard one (measured 2026-12-01): its night-shift cover asks for 86 and its
+staff may work 74, so every roster leaves at least 12 shifts uncovered (100 points each). With
+the master LP made to leave at least 13 uncovered, column generation converged at 1,390.5 (52
+rounds): every roster with 13 or more uncovered costs at least 1,391, above 1,373 (5 % over the
+best published 1,308). Only rosters with exactly the forced 12 can meet that mark, and they are
+rare: asked only for one (Σ shortfall ≤ 12, every night shift an employee may work worked),
+CP-SAT found none in 120 s on 2 workers or 60 s on 8; dives of this LP (fix the row it weighs
+most, price again; cover weights as they are or ten times higher) ended at 1,405 and at 1,508
+(14 uncovered) after 150–165 s; and from a 13-uncovered roster of the LNS, CP-SAT
+proves in 0.6 s that no roster with 12 differs from it only within 16 consecutive days.
 """
 
 from __future__ import annotations
