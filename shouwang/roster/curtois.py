@@ -30,7 +30,6 @@ Instances 5–10.
 from __future__ import annotations
 
 import math
-import os
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -631,7 +630,7 @@ def solve_curtois(
     bound)`` is called on every improvement.
     """
     from shouwang.roster import lns
-    from shouwang.roster.solver import configure, gap_pct
+    from shouwang.roster.solver import configure, gap_pct, worker_count
 
     started = time.monotonic()
     model = CurtoisModel(instance)
@@ -671,7 +670,7 @@ def solve_curtois(
     objective = round(solver.objective_value)
     bound = float(objective) if code == cp_model.OPTIMAL else float(solver.best_objective_bound)
     solution = list(solver.response_proto.solution)
-    threads = workers if workers is not None else max(1, min(8, os.cpu_count() or 1))
+    threads = worker_count(workers)
     if code != cp_model.OPTIMAL and not deterministic:
         solution, objective, bound = _by_columns(
             model,

@@ -920,6 +920,11 @@ _STATUS: dict[Any, Status] = {
 }
 
 
+def worker_count(workers: int | None) -> int:
+    """``workers`` if given, else one per core up to 8 (CP-SAT workers, or LNS steps side by side)."""
+    return workers if workers is not None else max(1, min(8, os.cpu_count() or 1))
+
+
 def configure(
     solver: cp_model.CpSolver,
     *,
@@ -940,7 +945,7 @@ def configure(
         # A safety net only: reached when deterministic time runs much slower than wall time.
         p.max_time_in_seconds = 4 * time_limit_s + 10
     else:
-        p.num_workers = workers if workers is not None else max(1, min(8, os.cpu_count() or 1))
+        p.num_workers = worker_count(workers)
         p.max_time_in_seconds = time_limit_s
 
 
