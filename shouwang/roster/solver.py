@@ -210,15 +210,47 @@ class _Terms:
             self.parts[name].append((coef, var))
 
 
+def pools(instance: Instance, grid: Grid) -> list[list[int]]:
+    """Staff interchangeable at the gates, in pools of two or more (staff indexes, ascending).
+
+    A pool is the people of one Team with the same lead flag and the same Checkpoints they may
+    stand at, none of them with a request or a lock naming a Checkpoint. Which of them stands
+    at which of those Checkpoints changes no rule and no cost, so the model decides only who
+    works which Shift and how many of each pool stand at each Checkpoint
+    (:class:`RosterModel`), and :meth:`RosterModel.read` seats them. On the synthetic district
+    of ``bench/roster.py`` this cuts a community's model from about 18,000 variables to about
+    6,000, and the symmetric Rosters that differ only by who stands where with it.
+    """
+    named = {
+        grid.staff_index[lock.staff]
+        for lock in instance.locks
+        if lock.checkpoint and lock.staff in grid.staff_index
+    }
+    named |= {s for s, member in enumerate(instance.staff) if any(r.checkpoint for r in member.requests)}
+    groups: dict[tuple[str, bool, tuple[bool, ...]], list[int]] = defaultdict(list)
+    for s, member in enumerate(instance.staff):
+        if s not in named:
+            groups[member.team, member.is_lead, tuple(grid.can[s])].append(s)
+    return [members for members in groups.values() if len(members) > 1]
+
+
 class RosterModel:
     """The CP-SAT model of an Instance. ``guarded=True`` builds the explain variant.
+
+    People standing alone have a variable ``x[s, d, k, c]`` per Checkpoint; people of a
+    :func:`pools` pool have only ``y[s, d, k]`` (works Shift ``k`` of day ``d``), and the
+    pool has a count per Checkpoint ``n[pool, d, k]``, seated by :meth:`read`. The two forms
+    have the same Rosters' costs and the same optimum; ``pool=False`` (and the explain variant,
+    which names people's rules) builds the per-person form throughout.
 
     In the guarded variant coverage is soft and every per-person rule family and every lock is
     enforced only under an assumption literal (``self.guards``), so CP-SAT can name a small set
     of rules that cannot hold together (``CpSolver.sufficient_assumptions_for_infeasibility``).
     """
 
-    def __init__(self, instance: Instance, *, soft_coverage: bool = False, guarded: bool = False) -> None:
+    def __init__(
+        self, instance: Instance, *, soft_coverage: bool = False, guarded: bool = False, pool: bool = True
+    ) -> None:
         self.instance = inst = instance
         self.grid = g = Grid(instance)
         self.soft = soft_coverage or guarded
@@ -231,18 +263,25 @@ class RosterModel:
         n_staff, n_shift, days = len(inst.staff), len(inst.shifts), g.days
         cps = range(len(inst.checkpoints))
 
-        # x[s, d, k, c]
+        # x[s, d, k, c] for each person standing alone; n[pool, d, k, c] for the pools (below).
         self.x: dict[tuple[int, int, int, int], Any] = {}
-        by_slot: dict[tuple[int, int, int], list[tuple[int, Any]]] = defaultdict(list)
+        # (c, d, k) → (a staff index standing for the team and lead flag, the count there, is it a literal)
+        by_slot: dict[tuple[int, int, int], list[tuple[int, Any, bool]]] = defaultdict(list)
         self.y: dict[tuple[int, int, int], Any] = {}
+        self.pools = pools(inst, g) if pool and not guarded else []
+        pooled = {s for members in self.pools for s in members}
         for s in range(n_staff):
             for d, k in sorted(g.avail[s]):
+                if s in pooled:
+                    if any(g.eligible(s, c, d, k) for c in cps):
+                        self.y[s, d, k] = m.new_bool_var(f"y_{s}_{d}_{k}")
+                    continue
                 cands = []
                 for c in cps:
                     if g.eligible(s, c, d, k):
                         v = m.new_bool_var(f"x_{s}_{d}_{k}_{c}")
                         self.x[s, d, k, c] = v
-                        by_slot[c, d, k].append((s, v))
+                        by_slot[c, d, k].append((s, v, True))
                         cands.append(v)
                 if len(cands) == 1:
                     self.y[s, d, k] = cands[0]
@@ -250,12 +289,34 @@ class RosterModel:
                     yv = m.new_bool_var(f"y_{s}_{d}_{k}")
                     m.add(sum(cands) == yv)
                     self.y[s, d, k] = yv
+        # (pool, d, k) → [(c, count there)]: how many of the pool's people on that Shift stand where.
+        self.n: dict[tuple[int, int, int], list[tuple[int, Any]]] = {}
+        for p, members in enumerate(self.pools):
+            rep = members[0]
+            for d in range(days):
+                for k in range(n_shift):
+                    ys = [self.y[s, d, k] for s in members if (s, d, k) in self.y]
+                    if not ys:
+                        continue
+                    gates = [c for c in cps if g.can[rep][c] and g.need[c][d][k] > 0]
+                    if len(gates) == 1:
+                        count = ys[0] if len(ys) == 1 else sum(ys)
+                        self.n[p, d, k] = [(gates[0], count)]
+                        by_slot[gates[0], d, k].append((rep, count, len(ys) == 1))
+                        continue
+                    counts = []
+                    for c in gates:
+                        nv = m.new_int_var(0, min(len(ys), g.need[c][d][k]), f"n_{p}_{d}_{k}_{c}")
+                        counts.append((c, nv))
+                        by_slot[c, d, k].append((rep, nv, False))
+                    m.add(sum(nv for _, nv in counts) == sum(ys))
+                    self.n[p, d, k] = counts
 
         # Coverage and leads.
         self.empty: dict[tuple[int, int, int], Any] = {}
         self.lead_missing: dict[tuple[int, int, int], Any] = {}
         for c, d, k, n in g.open_slots():
-            staffed = [v for _, v in by_slot.get((c, d, k), [])]
+            staffed = [v for _, v, _ in by_slot.get((c, d, k), [])]
             if self.soft:
                 e = m.new_int_var(0, n, f"empty_{c}_{d}_{k}")
                 m.add(sum(staffed) + e == n)
@@ -264,7 +325,7 @@ class RosterModel:
             else:
                 m.add(sum(staffed) == n)
             if g.lead_needed[c][d][k]:
-                leads = [v for s, v in by_slot.get((c, d, k), []) if inst.staff[s].is_lead]
+                leads = [v for s, v, _ in by_slot.get((c, d, k), []) if inst.staff[s].is_lead]
                 if self.soft:
                     lm = m.new_bool_var(f"nolead_{c}_{d}_{k}")
                     m.add(sum(leads) + lm >= 1)
@@ -352,7 +413,7 @@ class RosterModel:
                     self._add(m.add(sum(working) <= days - rules.min_days_off), gd)
 
         self._locks()
-        self._objective()
+        self._objective(by_slot)
 
     # -- building blocks -------------------------------------------------------------------
 
@@ -395,7 +456,7 @@ class RosterModel:
             else:
                 self._add(m.add(target == 1), gd)
 
-    def _objective(self) -> None:
+    def _objective(self, by_slot: dict[tuple[int, int, int], list[tuple[int, Any, bool]]]) -> None:
         inst, g, m, w = self.instance, self.grid, self.m, self.instance.weights
         days = g.days
         # Fairness: hours outside each person's fair band, in steps of the Shift-length gcd.
@@ -436,11 +497,12 @@ class RosterModel:
         # people outside a "holding" Team instead was tried: same zero, but the search did worse.)
         teams = sorted({m_.team for m_ in inst.staff if m_.team})
         if w.team_mix and len(teams) > 1:
-            by_team: dict[tuple[int, int, str], list[Any]] = defaultdict(list)
-            for (s, d, _k, c), v in self.x.items():
-                team = inst.staff[s].team
-                if team:
-                    by_team[c, d, team].append(v)
+            by_team: dict[tuple[int, int, str], list[tuple[Any, bool]]] = defaultdict(list)
+            for (c, d, _k), staffed in by_slot.items():
+                for s, count, literal in staffed:
+                    team = inst.staff[s].team
+                    if team:
+                        by_team[c, d, team].append((count, literal))
             for c in range(len(inst.checkpoints)):
                 for d in range(days):
                     present = []
@@ -449,8 +511,11 @@ class RosterModel:
                         if not cells:
                             continue
                         p = m.new_bool_var(f"team_{team}_{c}_{d}")
-                        for v in cells:
-                            m.add_implication(v, p)
+                        for count, literal in cells:
+                            if literal:
+                                m.add_implication(count, p)
+                            else:
+                                m.add(count == 0).only_enforce_if(~p)
                         present.append(p)
                     if len(present) > 1:
                         mix = m.new_int_var(0, len(present) - 1, f"mix_{c}_{d}")
@@ -558,10 +623,19 @@ class RosterModel:
         return self._hint(chosen)
 
     def _hint(self, chosen: set[tuple[int, int, int, int]]) -> dict[Any, int]:
-        n_cp = len(self.instance.checkpoints)
         hint: dict[Any, int] = {v: int(key in chosen) for key, v in self.x.items()}
+        on_shift = {(s, d, k) for s, d, k, _ in chosen}
         for (s, d, k), v in self.y.items():
-            hint.setdefault(v, int(any((s, d, k, c) in chosen for c in range(n_cp))))
+            hint.setdefault(v, int((s, d, k) in on_shift))
+        placed: dict[tuple[int, int, int, int], int] = defaultdict(int)
+        pool_of = {s: p for p, members in enumerate(self.pools) for s in members}
+        for s, d, k, c in chosen:
+            if s in pool_of:
+                placed[pool_of[s], d, k, c] += 1
+        for (p, d, k), counts in self.n.items():
+            for c, count in counts:
+                if isinstance(count, cp_model.IntVar) and not count.is_boolean:
+                    hint[count] = placed[p, d, k, c]
         days_on = {(s, d) for s, d, _, _ in chosen}
         for (s, d), v in self.w.items():
             hint.setdefault(v, int((s, d) in days_on))
@@ -677,7 +751,7 @@ class RosterModel:
                 value += 8  # keep leads for the slots that need one
             return value, s
 
-        chosen &= set(self.x)
+        chosen = {(s, d, k, c) for s, d, k, c in chosen if g.eligible(s, c, d, k)}
         for s, d, k, c in sorted(chosen):
             book(s, d, k, c)
         teams = sorted({m_.team for m_ in inst.staff})
@@ -756,7 +830,7 @@ class RosterModel:
             )
             for _, s, k, wc in wanted:
                 for c in [wc] if wc is not None else range(len(inst.checkpoints)):
-                    if (s, d, k, c) not in self.x or owner.get(c, inst.staff[s].team) != inst.staff[s].team:
+                    if not g.eligible(s, c, d, k) or owner.get(c, inst.staff[s].team) != inst.staff[s].team:
                         continue
                     have = [t for t in range(n_staff) if (t, d, k, c) in chosen]
                     lead_missing = g.lead_needed[c][d][k] and not any(inst.staff[t].is_lead for t in have)
@@ -779,7 +853,7 @@ class RosterModel:
                     pool = [
                         s
                         for s in range(n_staff)
-                        if (s, d, k, c) in self.x
+                        if g.eligible(s, c, d, k)
                         and (s, d, k, c) not in chosen
                         and (inst.staff[s].is_lead or not lead_pass)
                         and fits(s, o)
@@ -798,10 +872,10 @@ class RosterModel:
     def read(self, solver: cp_model.CpSolver) -> tuple[tuple[Assignment, ...], tuple[EmptySlot, ...]]:
         """The Roster and its empty slots from ``solver``'s best solution."""
         inst, hz = self.instance, self.instance.horizon
+        seated = [key for key, v in self.x.items() if solver.value(v)] + self._seat(solver)
         cells = [
             Assignment(inst.staff[s].id, hz.date(d), inst.shifts[k].code, inst.checkpoints[c].code)
-            for (s, d, k, c), v in self.x.items()
-            if solver.value(v)
+            for s, d, k, c in seated
         ]
         cells.sort(
             key=lambda a: (a.date, self.grid.shift_index[a.shift], self.grid.cp_index[a.checkpoint], a.staff)
@@ -822,6 +896,35 @@ class RosterModel:
                 )
         empty.sort(key=lambda e: (e.date, self.grid.shift_index[e.shift], self.grid.cp_index[e.checkpoint]))
         return tuple(cells), tuple(empty)
+
+    def _seat(self, solver: cp_model.CpSolver) -> list[tuple[int, int, int, int]]:
+        """``(s, d, k, c)`` for the pooled people on ``solver``'s Roster: who of a pool stands where.
+
+        The model only counts a pool's people per Checkpoint; here each person working a Shift
+        goes back to the Checkpoint they last stood at where its count still has room (day by
+        day, in time order), the others fill what is left, in staff order. Deterministic.
+        """
+        last: dict[int, int] = {}
+        seated: list[tuple[int, int, int, int]] = []
+        order = sorted(self.n, key=lambda pdk: (self.grid.occ[pdk[1]][pdk[2]].start, pdk[0]))
+        for p, d, k in order:
+            working = [s for s in self.pools[p] if (s, d, k) in self.y and solver.value(self.y[s, d, k])]
+            room = {c: int(solver.value(count)) for c, count in self.n[p, d, k]}
+            here, waiting = {}, []
+            for s in working:
+                c = last.get(s)
+                if c is not None and room.get(c, 0) > 0:
+                    room[c] -= 1
+                    here[s] = c
+                else:
+                    waiting.append(s)
+            free = [c for c, left in room.items() for _ in range(left)]
+            if len(free) != len(waiting):  # the model's pool sum forbids this
+                raise RuntimeError(f"pool {p}, day {d}, Shift {k}: {len(waiting)} people, {len(free)} places")
+            here.update(zip(waiting, free, strict=True))
+            last.update(here)
+            seated.extend((s, d, k, c) for s, c in here.items())
+        return seated
 
     def term_values(self, solver: cp_model.CpSolver) -> dict[str, int]:
         return {
