@@ -220,8 +220,8 @@ def pools(instance: Instance, grid: Grid) -> list[list[int]]:
     at which of those Checkpoints changes no rule and no cost, so the model decides only who
     works which Shift and how many of each pool stand at each Checkpoint
     (:class:`RosterModel`), and :meth:`RosterModel.read` seats them. On the synthetic district
-    of ``bench/roster.py`` this cuts a community's model from about 18,000 variables to about
-    6,000, and the symmetric Rosters that differ only by who stands where with it.
+    of ``bench/roster.py`` this cuts a community's model from about 18,000 variables to 7,150,
+    and with them the Rosters that differ only by who of a pool stands where.
     """
     named = {
         grid.staff_index[lock.staff]
@@ -587,9 +587,9 @@ class RosterModel:
         run to its optimum: the free variables are the costs (team presence, requests, fairness)
         and, for pools, the counts per Checkpoint, so it is quick; the first completion it finds
         costs far more (on the first four communities of the synthetic district, pooled: 124,
-        113, 97, 109 points, against 94, 71, 67, 67 at its optimum). A complete feasible hint becomes CP-SAT's first solution, and stays in ``self.first`` as
-        a Roster to fall back on if the main search ends before its presolve does. Returns
-        whether it was.
+        113, 97, 109 points, against 94, 71, 67, 67 at its optimum). A complete feasible hint
+        becomes CP-SAT's first solution, and stays in ``self.first`` as a Roster to fall back on
+        if the main search ends before its presolve does. Returns whether it was.
         """
         values = self.greedy() if cells is None else self.hint_from(cells)
         for var, value in values.items():
