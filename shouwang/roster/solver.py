@@ -216,18 +216,24 @@ def pools(instance: Instance, grid: Grid) -> list[list[int]]:
     """Staff interchangeable at the gates, in pools of two or more (staff indexes, ascending).
 
     A pool is the people of one Team with the same lead flag and the same Checkpoints they may
-    stand at, none of them with a request or a lock naming a Checkpoint. Which of them stands
-    at which of those Checkpoints changes no rule and no cost, so the model decides only who
-    works which Shift and how many of each pool stand at each Checkpoint
-    (:class:`RosterModel`), and :meth:`RosterModel.read` seats them. On the synthetic district
+    stand at, none of them with a request naming a Checkpoint or a lock keeping them off one.
+    Which of them stands at which of those Checkpoints changes no rule and no cost, so the model
+    decides only who works which Shift and how many of each pool stand at each Checkpoint
+    (:class:`RosterModel`), and :meth:`RosterModel.read` seats them. A lock putting a pooled
+    person at a Checkpoint (the product locks every cell already worked) holds a place in that
+    count, and the seating gives it to them; two such locks on one Shift leave the person out
+    of the pools (the per-person model finds it cannot hold). On the synthetic district
     of ``bench/roster.py`` this cuts a community's model from about 18,000 variables to 7,150,
     and with them the Rosters that differ only by who of a pool stands where.
     """
-    named = {
-        grid.staff_index[lock.staff]
-        for lock in instance.locks
-        if lock.checkpoint and lock.staff in grid.staff_index
-    }
+    named: set[int] = set()
+    held: dict[tuple[str, dt.date, str], set[str]] = defaultdict(set)
+    for lock in instance.locks:
+        if lock.checkpoint and lock.staff in grid.staff_index:
+            held[lock.staff, lock.date, lock.shift].add(lock.checkpoint)
+            if not lock.assigned:
+                named.add(grid.staff_index[lock.staff])
+    named |= {grid.staff_index[staff] for (staff, _, _), gates in held.items() if len(gates) > 1}
     named |= {s for s, member in enumerate(instance.staff) if any(r.checkpoint for r in member.requests)}
     groups: dict[tuple[str, bool, tuple[bool, ...]], list[int]] = defaultdict(list)
     for s, member in enumerate(instance.staff):
@@ -434,6 +440,11 @@ class RosterModel:
 
     def _locks(self) -> None:
         inst, g, m = self.instance, self.grid, self.m
+        pool_of = {s: p for p, members in enumerate(self.pools) for s in members}
+        self.held: dict[
+            tuple[int, int, int], int
+        ] = {}  # (s, d, k) → the Checkpoint a pooled person is locked at
+        places: dict[tuple[int, int, int, int], int] = defaultdict(int)
         for lock in inst.locks:
             s = g.staff_index.get(lock.staff)
             d = inst.horizon.index(lock.date)
@@ -453,10 +464,17 @@ class RosterModel:
             else:
                 c = g.cp_index.get(lock.checkpoint)
                 target = self.x.get((s, d, k, c)) if c is not None else None
+                if s in pool_of and c is not None and g.eligible(s, c, d, k):
+                    target = self.y[s, d, k]
+                    if (s, d, k) not in self.held:  # the same lock twice holds one place
+                        self.held[s, d, k] = c
+                        places[pool_of[s], d, k, c] += 1
             if target is None:
                 self._add(m.add_bool_or([]), gd)  # cannot hold; explain.precheck names why
             else:
                 self._add(m.add(target == 1), gd)
+        for (p, d, k, c), count in places.items():
+            m.add(dict(self.n[p, d, k])[c] >= count)
 
     def _objective(self, by_slot: dict[tuple[int, int, int], list[tuple[int, Any, bool]]]) -> None:
         inst, g, m, w = self.instance, self.grid, self.m, self.instance.weights
@@ -916,6 +934,13 @@ class RosterModel:
             room = {c: int(solver.value(count)) for c, count in self.n[p, d, k]}
             here, waiting = {}, []
             for s in working:
+                c = self.held.get((s, d, k))
+                if c is not None:  # locked there; the count holds its place
+                    room[c] -= 1
+                    here[s] = c
+            for s in working:
+                if s in here:
+                    continue
                 c = last.get(s)
                 if c is not None and room.get(c, 0) > 0:
                     room[c] -= 1

@@ -36,10 +36,14 @@ def test_pools_hold_a_teams_people_with_the_same_gates_and_lead_flag() -> None:
     instance = small_instance(staff=12)  # Teams A/B alternate; s0 and s1 are the leads
     instance = with_staff(instance, 2, checkpoints=frozenset({"N"}))
     instance = with_staff(instance, 4, requests=(Request(DAY0, work=True, checkpoint="E"),))
-    instance = dataclasses.replace(instance, locks=(Lock("s6", DAY0, "06-10", "N"),))
-    # s2 may stand only at N: alone; s4 asks for a gate and s6 is locked to one: alone;
-    # the leads s0 (A) and s1 (B) are one each: alone.
-    assert sorted(pools(instance, Grid(instance))) == [[3, 5, 7, 9, 11], [8, 10]]
+    off_north = Lock("s6", DAY0, "06-10", "N", assigned=False)
+    at_both = (Lock("s7", DAY0, "06-10", "N"), Lock("s7", DAY0, "06-10", "E"))
+    at_north = Lock("s9", DAY0, "06-10", "N")
+    instance = dataclasses.replace(instance, locks=(off_north, *at_both, at_north))
+    # s2 may stand only at N: alone; s4 asks for a gate, s6 is kept off one, s7 is locked to
+    # two at once: alone; s9's lock holds a place in the pool's count. The leads s0 (A) and
+    # s1 (B) are one each: alone.
+    assert sorted(pools(instance, Grid(instance))) == [[3, 5, 9, 11], [8, 10]]
 
 
 def test_the_pooled_model_has_the_per_person_models_optimum() -> None:
@@ -85,3 +89,26 @@ def test_a_pooled_person_goes_back_to_the_gate_they_stood_at() -> None:
     assert day["s1", DAY0] == day["s1", DAY0 + dt.timedelta(days=1)]
     assert {day["s0", DAY0], day["s1", DAY0]} == {"N", "E"}
     assert violations(instance, result.assignments) == []
+
+
+def test_a_pooled_person_locked_at_a_gate_is_seated_there() -> None:
+    """Locks as the product writes them (a cell already worked): each holds its place in the count."""
+    instance = wishful_instance()
+    locks = tuple(
+        Lock(f"s{s}", DAY0 + dt.timedelta(days=d), shift, gate)
+        for s, d, shift, gate in (
+            (3, 0, "06-10", "E"),
+            (5, 0, "06-10", "E"),
+            (7, 1, "10-14", "N"),
+            (7, 2, "06-10", "E"),
+        )
+    )
+    instance = dataclasses.replace(instance, locks=locks)
+    pooled, model = optimum(instance, pool=True)
+    assert {3, 5, 7} <= {s for members in model.pools for s in members}
+    alone, _ = optimum(instance, pool=False)
+    assert pooled == alone
+    result = quick(instance)
+    assert result.status == "optimal" and result.objective == pooled
+    cells = {(a.staff, a.date, a.shift, a.checkpoint) for a in result.assignments}
+    assert {(k.staff, k.date, k.shift, k.checkpoint) for k in locks} <= cells
