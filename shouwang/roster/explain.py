@@ -204,7 +204,7 @@ def _lock_reasons(instance: Instance, g: Grid) -> list[Explanation]:
     reasons = []
     per_slot: dict[tuple[int, int, int], int] = defaultdict(int)
     on: dict[int, list[tuple[int, int, dict[str, object]]]] = defaultdict(list)
-    for lock in instance.locks:
+    for lock in dict.fromkeys(instance.locks):  # the same lock twice is one lock
         if not lock.assigned:
             continue
         s = g.staff_index.get(lock.staff)

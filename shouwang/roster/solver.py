@@ -656,8 +656,8 @@ class RosterModel:
                 placed[pool_of[s], d, k, c] += 1
         for (p, d, k), counts in self.n.items():
             for c, count in counts:
-                if isinstance(count, cp_model.IntVar) and not count.is_boolean:
-                    hint[count] = placed[p, d, k, c]
+                if isinstance(count, cp_model.IntVar):  # a sum of y needs none; a lone y has one
+                    hint.setdefault(count, placed[p, d, k, c])
         days_on = {(s, d) for s, d, _, _ in chosen}
         for (s, d), v in self.w.items():
             hint.setdefault(v, int((s, d) in days_on))
@@ -1212,6 +1212,7 @@ def _solve_part(
         and any(model.terms.parts.values())
     )
     if two_phase:
+        searching = time.monotonic()
         searched, found = _search_only(
             model, budget=budget * SEARCH_SHARE, seed=seed, workers=workers, reporter=reporter
         )
@@ -1221,11 +1222,11 @@ def _solve_part(
             model.hint_solution(searched.response_proto.solution)
         else:
             searched = None
-        used_first = time.monotonic() - begun
+        used_first = time.monotonic() - searching  # ``budget`` is net of the model and hint already
     solver = cp_model.CpSolver()
     configure(
         solver,
-        time_limit_s=max(0.2, budget - used_first) if searched is not None else budget,
+        time_limit_s=max(0.2, budget - used_first),
         seed=seed,
         workers=workers,
         deterministic=deterministic,
@@ -1317,11 +1318,13 @@ TWO_PHASE_MIN_S = 3.0
 needs about a second for presolve alone, which a split of less would not leave it."""
 
 
-STALL_S = 1.5
-"""The search-only phase stops after this many seconds without a better Roster. A quarter of the
-phase's time was used before: with the pooled model that waited up to 6 s on a group's optimum
-before the proof could start; the synthetic district (60 s, 3 seeds) went from 46-47 s to
-28-38 s, all proved optimal. 1.0 s measured the same as 1.5 s."""
+STALL_S = 1.0
+"""The search-only phase stops after this many seconds without a better Roster, counted from its
+first Roster (the hint, once presolve is done). A quarter of the phase's time was used before:
+with the pooled model that waited up to 6 s on a group's optimum before the proof could start.
+Synthetic district (60 s, 2 workers, seeds 0-2): 46-47 s with that rule; 27.5-38.0 s with 1.5 s
+from the phase's start; 33.2-40.2 s with 1.5 s and 29.1-37.7 s with 1.0 s from the first Roster.
+All proved optimal."""
 
 
 def _search_only(
@@ -1337,13 +1340,15 @@ def _search_only(
     to the default portfolio (the proof), started from the best Roster found. Returns the solver
     and its status code. Measured on the synthetic district of ``bench/roster.py`` (pooled
     model, 60 s, 3 seeds): proved optimal in 46-48 s, against 47-57 s with the default
-    portfolio alone; with the stall rule of :data:`STALL_S`, 28-38 s.
+    portfolio alone; with the stall rule of :data:`STALL_S`, 29-38 s.
     """
     solver = cp_model.CpSolver()
     configure(solver, time_limit_s=budget, seed=seed, workers=workers, deterministic=False)
     solver.parameters.use_lns_only = True
     done = threading.Event()
-    reporter.improved_at = time.monotonic()
+    # The stall clock starts at the first Roster (the hint, once presolve is done): on a loaded
+    # machine presolve alone can take longer than STALL_S.
+    reporter.improved_at = math.inf
 
     def watch() -> None:
         while not done.wait(0.1):

@@ -108,7 +108,8 @@ def test_a_pooled_person_locked_at_a_gate_is_seated_there() -> None:
     assert {3, 5, 7} <= {s for members in model.pools for s in members}
     alone, _ = optimum(instance, pool=False)
     assert pooled == alone
-    result = quick(instance)
+    # The same lock twice is one lock (the pre-check had counted it twice: "2 locked, 1 needed").
+    result = quick(dataclasses.replace(instance, locks=(*locks, locks[0])))
     assert result.status == "optimal" and result.objective == pooled
     cells = {(a.staff, a.date, a.shift, a.checkpoint) for a in result.assignments}
     assert {(k.staff, k.date, k.shift, k.checkpoint) for k in locks} <= cells
