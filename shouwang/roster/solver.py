@@ -277,10 +277,10 @@ class RosterModel:
         by_slot: dict[tuple[int, int, int], list[tuple[int, Any, bool]]] = defaultdict(list)
         self.y: dict[tuple[int, int, int], Any] = {}
         self.pools = pools(inst, g) if pool and not guarded else []
-        pooled = {s for members in self.pools for s in members}
+        self.pool_of = {s: p for p, members in enumerate(self.pools) for s in members}
         for s in range(n_staff):
             for d, k in sorted(g.avail[s]):
-                if s in pooled:
+                if s in self.pool_of:
                     if any(g.eligible(s, c, d, k) for c in cps):
                         self.y[s, d, k] = m.new_bool_var(f"y_{s}_{d}_{k}")
                     continue
@@ -440,7 +440,6 @@ class RosterModel:
 
     def _locks(self) -> None:
         inst, g, m = self.instance, self.grid, self.m
-        pool_of = {s: p for p, members in enumerate(self.pools) for s in members}
         self.held: dict[
             tuple[int, int, int], int
         ] = {}  # (s, d, k) → the Checkpoint a pooled person is locked at
@@ -464,11 +463,11 @@ class RosterModel:
             else:
                 c = g.cp_index.get(lock.checkpoint)
                 target = self.x.get((s, d, k, c)) if c is not None else None
-                if s in pool_of and c is not None and g.eligible(s, c, d, k):
+                if s in self.pool_of and c is not None and g.eligible(s, c, d, k):
                     target = self.y[s, d, k]
                     if (s, d, k) not in self.held:  # the same lock twice holds one place
                         self.held[s, d, k] = c
-                        places[pool_of[s], d, k, c] += 1
+                        places[self.pool_of[s], d, k, c] += 1
             if target is None:
                 self._add(m.add_bool_or([]), gd)  # cannot hold; explain.precheck names why
             else:
@@ -650,10 +649,9 @@ class RosterModel:
         for (s, d, k), v in self.y.items():
             hint.setdefault(v, int((s, d, k) in on_shift))
         placed: dict[tuple[int, int, int, int], int] = defaultdict(int)
-        pool_of = {s: p for p, members in enumerate(self.pools) for s in members}
         for s, d, k, c in chosen:
-            if s in pool_of:
-                placed[pool_of[s], d, k, c] += 1
+            if s in self.pool_of:
+                placed[self.pool_of[s], d, k, c] += 1
         for (p, d, k), counts in self.n.items():
             for c, count in counts:
                 if isinstance(count, cp_model.IntVar):  # a sum of y needs none; a lone y has one
