@@ -71,10 +71,14 @@ stabilization by dual price smoothing", 2013): the pricing duals are this share 
 bound's duals plus the rest of the LP's, which damps the duals' swings from round to round
 and so the tail of many rounds that each add little."""
 
-PACE_ROUNDS = 30
+PACE_ROUNDS = 35
 """Rounds column generation is expected to need: with smoothing, Instances 5–10 converged in
-18–34 rounds (Instance 5 in 22 rounds, 2.9 s; 7 in 26, 5.9 s; 9 in 19, 8.6 s; 10 in 18, 8.5 s;
-8 in 30, 17 s, on a quiet 2-core machine)."""
+18–34 rounds (Instance 5 in 22–24 rounds, 2.9 s; 7 in 26, 5.9 s; 9 in 19–21, 8.6–9.6 s; 10 in
+18–19, 8.5 s; 8 in 30–33, 17 s, on a quiet 2-core machine). Over the first three rounds the
+processor pace per pricing thread was 0.08 s a round on Instance 5, 0.12 on 7, 0.29 on 9, 0.34
+on 8 and 0.36 on 10: at 60 s (a 9 s budget) Instances 8–10 give up, as they should (their
+rosters come from the large-neighbourhood search), and 5–7 go on to converge."""
+
 
 PRICING_STEP_S = 2.0
 """Cap on one pricing solve (measured: 5–40 ms each on Instances 5–10)."""
@@ -129,11 +133,15 @@ def generate(
     for at most ``budget_s`` wall seconds, pricing ``threads`` employees side by side, with
     the duals smoothed towards the best bound's by ``smoothing`` (0 turns it off). With
     ``give_up``, it stops after three rounds whose pace says :data:`PACE_ROUNDS` rounds would
-    not fit in ``budget_s`` (the time is better spent elsewhere).
+    not fit in ``budget_s`` (the time is better spent elsewhere). The pace is counted in
+    processor seconds per pricing thread, not wall seconds: on a loaded machine the wall pace of
+    Instance 5 tripled (0.09 → 0.33 s a round with two busy processes beside it), which gave up
+    on the column generation that converges there in 24 rounds, and on the restricted master
+    that finds its 11-uncovered rosters.
 
     Raises ValueError when an employee has no row in ``pool`` (the master would be infeasible).
     """
-    started = time.monotonic()
+    started, cpu_started = time.monotonic(), time.process_time()
     staff = range(len(instance.staff))
     missing = [instance.staff[e].id for e in staff if not pool.get(e)]
     if missing:
@@ -216,7 +224,9 @@ def generate(
             if added == 0 and alpha == 0.0 and all(p.proved for p in priced):
                 converged = True
                 break
-            pace = (time.monotonic() - started) / rounds
+            # Processor seconds a round, per pricing thread: the same on a loaded machine as on
+            # a quiet one, so an instance takes the same path whatever else the machine runs.
+            pace = (time.process_time() - cpu_started) / rounds / max(1, threads)
             if give_up and rounds >= 3 and pace * PACE_ROUNDS > budget_s:
                 break
             # No new row at the smoothed duals ("mispricing"): price at the LP's next round.

@@ -100,8 +100,8 @@ def test_stopped_early_the_bound_is_still_a_lower_bound() -> None:
 
 @needs_files
 def test_it_gives_up_when_its_pace_would_not_converge_in_time() -> None:
-    """Instance 8 takes about 30 rounds of 0.3 s or more (30 employees priced in each): its
-    first three rounds show that 30 would not fit in 4 s."""
+    """Instance 8 takes about 30 rounds of 0.3 processor seconds or more per pricing thread (30
+    employees priced in each): its first three rounds show that 35 would not fit in 4 s."""
     inst = read_curtois(BENCH / "Instance8.txt")
     _model, rows, _first = _first_roster(inst)
     outcome = columns.generate(
