@@ -570,6 +570,13 @@ direction is trusted.
 """
 
 
+TIGHT_SHARE = 0.5
+"""Most of the time limit the local search for a tight roster may take, on an instance with
+forced shortfall (:mod:`shouwang.roster.deficit`; only Instance 8 here); it stops as soon as it
+finds one. Without one, the rest of the time goes to the usual steps. At 60 s: 30 s, against
+the 5.6–34 s it took in the runs measured there."""
+
+
 FULL_LP = "max_lp"
 """CP-SAT's worker with the full LP relaxation (``linearization_level`` 2) is the first solve's
 worker on the whole problem when there are two workers or fewer (CP-SAT's default there is
@@ -629,15 +636,116 @@ def solve_curtois(
     seconds, or deterministic seconds with ``deterministic``). ``progress(elapsed_s, objective,
     bound)`` is called on every improvement.
     """
-    from shouwang.roster import lns
-    from shouwang.roster.solver import configure, gap_pct, worker_count
+    from shouwang.roster import deficit, lns
+    from shouwang.roster.solver import gap_pct, worker_count
 
     started = time.monotonic()
+    reporter = _Progress(progress, started)
     model = CurtoisModel(instance)
+    threads = worker_count(workers)
+    first: _Start | CurtoisResult | None = None
+    deficits = {} if deterministic else deficit.cover_deficits(instance)
+    if deficits:
+        first = _tight_start(model, deficits, TIGHT_SHARE * time_limit_s, seed, threads, reporter)
+    if first is None:
+        first = _first_solve(
+            model,
+            time_limit_s,
+            started,
+            seed=seed,
+            workers=workers,
+            deterministic=deterministic,
+            reporter=reporter,
+        )
+    if isinstance(first, CurtoisResult):
+        return first
+    solution, objective, bound, spent = first
+    if objective > bound + 1e-6:
+        used = spent if deterministic else time.monotonic() - started
+
+        def improved(value: float, _solution: list[int]) -> None:
+            reporter.report(value, bound)
+
+        found = lns.search(
+            model.m,
+            model.cells(),
+            solution,
+            objective,
+            rows=len(model.members),
+            days=instance.days,
+            budget_s=time_limit_s - used,
+            seed=seed,
+            deterministic=deterministic,
+            bound=math.ceil(bound - 1e-6),
+            threads=threads,
+            improved=improved,
+            # From a tight start every shortfall is forced: no step can mend one.
+            hot_days=None if deficits else model.hot_days,
+        )
+        solution, objective = found.solution, round(found.objective)
+    wall = time.monotonic() - started
+    done = objective <= bound + 1e-6
+    return CurtoisResult(
+        "optimal" if done else "feasible",
+        objective,
+        float(objective) if done else bound,
+        gap_pct(objective, bound),
+        wall,
+        model.roster_of(solution),
+    )
+
+
+_Start = tuple[list[int], int, float, float]
+"""A roster to improve: solution vector, objective, proved lower bound, deterministic seconds
+spent (0 outside the deterministic mode)."""
+
+
+def _tight_start(
+    model: CurtoisModel,
+    deficits: Mapping[int, int],
+    limit_s: float,
+    seed: int,
+    threads: int,
+    reporter: _Progress,
+) -> _Start | None:
+    """The first roster when some cover cannot be met whatever the roster
+    (:mod:`shouwang.roster.deficit`): one leaving no more short than that, or None when the
+    local search found none in ``limit_s`` seconds. Its bound is the deficits' cost."""
+    from shouwang.roster import deficit
+
+    rows = deficit.tight_roster(model.instance, deficits, time_limit_s=limit_s, seed=seed, workers=threads)
+    solution = model.solution_of(rows) if rows is not None else None
+    if solution is None:
+        return None
+    objective = curtois_objective(model.instance, model.roster_of(solution))
+    bound = float(deficit.deficit_bound(model.instance, deficits))
+    # The search goes on among tight rosters only: its steps then close sooner. One more
+    # short costs more than the improving can gain on Instance 8 (see the module).
+    deficit.add_tight(model, deficits)
+    reporter.report(objective, bound)
+    return solution, objective, bound, 0.0
+
+
+def _first_solve(
+    model: CurtoisModel,
+    time_limit_s: float,
+    started: float,
+    *,
+    seed: int,
+    workers: int | None,
+    deterministic: bool,
+    reporter: _Progress,
+) -> _Start | CurtoisResult:
+    """CP-SAT on the whole model for :data:`FIRST_SHARE` of the time left (at least 2 s), then,
+    short of a proof, column generation (:func:`_by_columns`); the CurtoisResult when it found
+    no roster."""
+    from shouwang.roster.solver import configure, worker_count
+
     solver = cp_model.CpSolver()
-    first_s = min(time_limit_s, max(2.0, time_limit_s * FIRST_SHARE))
+    left = time_limit_s if deterministic else time_limit_s - (time.monotonic() - started)
+    first_s = min(left, max(2.0, left * FIRST_SHARE))
     if not deterministic:
-        first_s = max(0.5, first_s - (time.monotonic() - started))
+        first_s = max(0.5, first_s)
     configure(solver, time_limit_s=first_s, seed=seed, workers=workers, deterministic=deterministic)
     if not deterministic and solver.parameters.num_workers <= 2:
         # The full LP (see FULL_LP) as the one worker on the whole problem.
@@ -647,7 +755,6 @@ def solve_curtois(
         # it, about a deterministic second. The search does the improving.
         solver.parameters.linearization_level = 0
         solver.parameters.stop_after_first_solution = True
-    reporter = _Progress(progress, started)
     solver.best_bound_callback = reporter.on_bound
     code = solver.solve(model.m, reporter)
     spent = float(solver.deterministic_time)
@@ -670,7 +777,6 @@ def solve_curtois(
     objective = round(solver.objective_value)
     bound = float(objective) if code == cp_model.OPTIMAL else float(solver.best_objective_bound)
     solution = list(solver.response_proto.solution)
-    threads = worker_count(workers)
     if code != cp_model.OPTIMAL and not deterministic:
         solution, objective, bound = _by_columns(
             model,
@@ -679,42 +785,11 @@ def solve_curtois(
             bound,
             time_limit_s - (time.monotonic() - started),
             time_limit_s=time_limit_s,
-            threads=threads,
+            threads=worker_count(workers),
             seed=seed,
             reporter=reporter,
         )
-    if objective > bound + 1e-6:
-        used = spent if deterministic else time.monotonic() - started
-
-        def improved(value: float, _solution: list[int]) -> None:
-            reporter.report(value, bound)
-
-        found = lns.search(
-            model.m,
-            model.cells(),
-            solution,
-            objective,
-            rows=len(model.members),
-            days=instance.days,
-            budget_s=time_limit_s - used,
-            seed=seed,
-            deterministic=deterministic,
-            bound=math.ceil(bound - 1e-6),
-            threads=threads,
-            improved=improved,
-            hot_days=model.hot_days,
-        )
-        solution, objective = found.solution, round(found.objective)
-    wall = time.monotonic() - started
-    done = objective <= bound + 1e-6
-    return CurtoisResult(
-        "optimal" if done else "feasible",
-        objective,
-        float(objective) if done else bound,
-        gap_pct(objective, bound),
-        wall,
-        model.roster_of(solution),
-    )
+    return solution, objective, bound, spent
 
 
 def _by_columns(

@@ -1,0 +1,115 @@
+"""Forced cover shortfall on the Curtois benchmark, and a search for rosters that leave no more.
+
+When the staff's own limits cannot reach a shift type's cover, whatever the roster, part of
+that cover stays short: the type's *deficit* is its total requirement over the horizon less
+the most the staff may work of it (:func:`cover_deficits`). A roster can leave no fewer short,
+and a roster that leaves exactly the deficits short has a rigid shape: every employee works
+the most they may of each short type, no day has one more of it than required, and every other
+cover requirement is met in full.
+
+Instance 8 is the benchmark's one such case (measured 2026-12-02; Instances 1–12): its night
+cover asks for 86 shifts and its staff may work 74 (16 people up to 4, four up to 2, two up to
+1), so every roster leaves at least 12 nights uncovered at 100 points each. The best published
+roster (1,308) leaves exactly those 12. The whole-model search hardly ever gets there: it and
+the large-neighbourhood search stop at 13 or more (1,413–1,642 in 60 s over the last sessions),
+and 13 uncovered cost at least 1,391 (column generation's bound with 13 forced; see
+:mod:`shouwang.roster.columns`), above 1,373, 5 % over the best published value.
+
+Written as constraints (:func:`tight_roster`), that shape is what CP-SAT's local search
+(feasibility jump, ``use_ls_only``) finds a roster for, in seconds where the whole-model
+search with the same constraints found none in 60 s: on 2 workers, 5.6–34 s with its default
+restarts (once none in 40 s), 11–16 s over three seeds with
+:data:`RESTART_FACTOR` = 3. Asked only for "at most 12 short in all", without the shape spelt
+out, it found none in 40 s on three seeds. The large-neighbourhood search then takes that roster
+(1,456–1,474: the requests are not looked at) down: 1,366 after 25 s in one run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ortools.sat.python import cp_model
+
+from shouwang.roster.curtois import CurtoisInstance, CurtoisModel
+
+RESTART_FACTOR = 3
+"""CP-SAT's ``feasibility_jump_restart_factor`` for the local search (default 1: more frequent
+restarts). Instance 8, seeds 0/2/3, 30 s cap: 16.1/11.4/15.3 s with 3; 20.1/none in 40 s/34.1 s
+with 1; 13.6/25.6/6.8 s with 10; none/none/22.7 s with 5. Few runs of a random search, so only
+"3 did not miss" is trusted."""
+
+
+def employee_cap(instance: CurtoisInstance, e: int, t: int) -> int:
+    """The most shifts of type ``t`` (index in ``instance.shifts``) employee ``e`` may work:
+    their limit for that type, their days not off, and their maximum minutes."""
+    emp, shift = instance.staff[e], instance.shifts[t]
+    free_days = instance.days - len(instance.days_off.get(emp.id, frozenset()))
+    by_minutes = emp.max_total_minutes // shift.minutes if shift.minutes > 0 else instance.days
+    return max(0, min(emp.max_shifts.get(shift.id, instance.days), free_days, by_minutes))
+
+
+def cover_deficits(instance: CurtoisInstance) -> dict[int, int]:
+    """Shift index → the cover of that type no roster can meet (persons over the horizon):
+    Σ requirement − Σ over the staff of :func:`employee_cap`, where positive. Empty when the
+    staff's limits can reach every type's cover (Instances 1–7 and 9–12)."""
+    out: dict[int, int] = {}
+    for t, shift in enumerate(instance.shifts):
+        wanted = sum(c.requirement for c in instance.cover if c.shift == shift.id)
+        reach = sum(employee_cap(instance, e, t) for e in range(len(instance.staff)))
+        if wanted > reach:
+            out[t] = wanted - reach
+    return out
+
+
+def deficit_bound(instance: CurtoisInstance, deficits: Mapping[int, int]) -> int:
+    """A lower bound on the benchmark objective from ``deficits`` alone (benchmark points):
+    each short person at the lowest under-weight of that shift type's cover."""
+    total = 0
+    for t, short in deficits.items():
+        weights = [c.under_weight for c in instance.cover if c.shift == instance.shifts[t].id]
+        total += short * min(weights, default=0)
+    return total
+
+
+def add_tight(model: CurtoisModel, deficits: Mapping[int, int]) -> None:
+    """Constrain ``model`` (the whole staff) to rosters that leave exactly ``deficits`` short:
+    each employee works :func:`employee_cap` of each short type, no day has more of one than
+    required, and every other cover requirement is met."""
+    instance = model.instance
+    staff = range(len(instance.staff))
+    for t in deficits:
+        for e in staff:
+            cells = [model.x[e, d, t] for d in range(instance.days) if (e, d, t) in model.x]
+            if cells:
+                model.m.add(sum(cells) == employee_cap(instance, e, t))
+    index = {s.id: t for t, s in enumerate(instance.shifts)}
+    for c in instance.cover:
+        t = index[c.shift]
+        worked = sum(model.x[e, c.day, t] for e in staff if (e, c.day, t) in model.x)
+        model.m.add(worked <= c.requirement if t in deficits else worked >= c.requirement)
+
+
+def tight_roster(
+    instance: CurtoisInstance,
+    deficits: Mapping[int, int],
+    *,
+    time_limit_s: float,
+    seed: int,
+    workers: int,
+) -> dict[int, tuple[int, ...]] | None:
+    """A roster that leaves exactly ``deficits`` short (and every other cover met), found by
+    CP-SAT's local search within ``time_limit_s`` wall seconds on ``workers`` threads; its rows
+    by employee index (per day the shift index worked, or −1), or None when none was found.
+
+    The requests are not looked at: the caller improves the roster afterwards."""
+    model = CurtoisModel(instance, objective=False)
+    add_tight(model, deficits)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = max(1, workers)
+    solver.parameters.random_seed = seed
+    solver.parameters.max_time_in_seconds = max(0.1, time_limit_s)
+    solver.parameters.use_ls_only = True
+    solver.parameters.feasibility_jump_restart_factor = RESTART_FACTOR
+    if solver.solve(model.m) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return model.rows_of(list(solver.response_proto.solution))

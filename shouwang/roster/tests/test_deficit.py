@@ -1,0 +1,85 @@
+"""Forced cover shortfall on the Curtois benchmark: counted, bounded, and searched for exactly."""
+
+from __future__ import annotations
+
+from shouwang.roster import deficit
+from shouwang.roster.curtois import (
+    curtois_objective,
+    curtois_violations,
+    parse_curtois,
+    read_curtois,
+    rows_to_roster,
+    solve_curtois,
+)
+from shouwang.roster.tests.test_curtois import BENCH, needs_files
+
+# Nights: one wanted every day (7), and A may work 2 of them, B 1, C none, so 4 stay short
+# whatever the roster. Days: one wanted every day, anyone may work them.
+SHORT = """\
+SECTION_HORIZON
+7
+
+SECTION_SHIFTS
+D,480,
+N,480,D
+
+SECTION_STAFF
+A,D=7|N=2,3360,0,7,1,1,2
+B,D=7|N=1,3360,0,7,1,1,2
+C,D=7|N=0,3360,0,7,1,1,2
+
+SECTION_DAYS_OFF
+A
+B
+C
+
+SECTION_SHIFT_ON_REQUESTS
+
+SECTION_SHIFT_OFF_REQUESTS
+
+SECTION_COVER
+""" + "".join(f"{d},D,1,100,1\n{d},N,1,100,1\n" for d in range(7))
+
+
+def _short(rows: dict[int, tuple[int, ...]], t: int, day: int) -> int:
+    return max(0, 1 - sum(row[day] == t for row in rows.values()))
+
+
+def test_a_shift_type_beyond_the_staffs_limits_is_counted_short() -> None:
+    inst = parse_curtois(SHORT)
+    assert deficit.cover_deficits(inst) == {1: 4}  # shift 1 is N
+    assert deficit.deficit_bound(inst, {1: 4}) == 400
+    assert [deficit.employee_cap(inst, e, 1) for e in range(3)] == [2, 1, 0]
+
+
+def test_the_tight_roster_leaves_exactly_the_forced_shortfall() -> None:
+    inst = parse_curtois(SHORT)
+    rows = deficit.tight_roster(inst, {1: 4}, time_limit_s=10, seed=0, workers=1)
+    assert rows is not None
+    roster = rows_to_roster(inst, rows)
+    assert curtois_violations(inst, roster) == []
+    assert [sum(t == 1 for t in rows[e]) for e in range(3)] == [2, 1, 0]  # nights at each cap
+    assert sum(_short(rows, 1, d) for d in range(7)) == 4
+    assert all(sum(row[d] == 1 for row in rows.values()) <= 1 for d in range(7))  # no extra night
+    assert all(_short(rows, 0, d) == 0 for d in range(7))  # every day shift covered
+    assert curtois_objective(inst, roster) >= 400
+
+
+def test_the_solve_starts_from_a_tight_roster_and_proves_it() -> None:
+    """The deficits' cost is the bound: a tight roster with no day over-covered meets it."""
+    inst = parse_curtois(SHORT)
+    result = solve_curtois(inst, time_limit_s=10, seed=0, workers=1)
+    assert result.objective == 400
+    assert result.best_bound == 400
+    assert result.status == "optimal"
+    assert curtois_objective(inst, result.roster) == 400
+
+
+@needs_files
+def test_only_instance_8_has_forced_shortfall() -> None:
+    """Its night cover asks for 86 and its staff may work 74; the others' limits reach every cover."""
+    found = {n: deficit.cover_deficits(read_curtois(BENCH / f"Instance{n}.txt")) for n in range(1, 11)}
+    inst8 = read_curtois(BENCH / "Instance8.txt")
+    night = next(t for t, s in enumerate(inst8.shifts) if s.id == "N")
+    assert found == {n: ({night: 12} if n == 8 else {}) for n in range(1, 11)}
+    assert deficit.deficit_bound(inst8, found[8]) == 1_200  # below the best published 1,308
