@@ -20,7 +20,9 @@ This module has a dedicated CP-SAT model rather than going through
 :mod:`shouwang.roster.solver`: the benchmark's rules (per-type limits, successions, weekends,
 soft cover) are not the sub-district's, and what matters is that the objective is exactly the
 benchmark's, which :func:`curtois_objective` recomputes independently of the model.
-:func:`solve_curtois` runs CP-SAT on the whole model for part of the time, then column
+:func:`solve_curtois` starts, where some cover is beyond the staff's limits (Instance 8), from
+a roster leaving only that forced shortfall (:mod:`shouwang.roster.deficit`); otherwise it
+runs CP-SAT on the whole model for part of the time, then column
 generation over whole rows (:mod:`shouwang.roster.columns`: the bound, and on Instance 5 the
 roster), then the large-neighbourhood search of :mod:`shouwang.roster.lns` (a few employees,
 or a few days, re-planned at a time with the rest fixed), which finds better rosters on
@@ -623,7 +625,11 @@ def solve_curtois(
 ) -> CurtoisResult:
     """Minimise the benchmark objective within ``time_limit_s`` seconds (CP-SAT, then LNS).
 
-    A first CP-SAT solve of the whole model (:data:`FIRST_SHARE` of the time, at least 2 s)
+    Where a shift type's cover is beyond the staff's limits (:mod:`shouwang.roster.deficit`;
+    not in the deterministic mode), CP-SAT's local search first looks for a roster that leaves
+    only that forced shortfall (at most :data:`TIGHT_SHARE` of the time); found, it is the
+    start of the large-neighbourhood search, which then keeps to such rosters. Otherwise, a
+    first CP-SAT solve of the whole model (:data:`FIRST_SHARE` of the time left, at least 2 s)
     gives a roster and a lower bound; column generation (:data:`COLUMNS_SHARE`, not in the
     deterministic mode, whose time is counted in CP-SAT's deterministic seconds) raises the
     bound and, when it converges, may give a better roster of the rows it priced
