@@ -628,7 +628,7 @@ def solve_curtois(
     Where a shift type's cover is beyond the staff's limits (:mod:`shouwang.roster.deficit`;
     not in the deterministic mode), CP-SAT's local search first looks for a roster that leaves
     only that forced shortfall (at most :data:`TIGHT_SHARE` of the time); found, it is the
-    start of the large-neighbourhood search, which then keeps to such rosters. Otherwise, a
+    start of the large-neighbourhood search. Otherwise, a
     first CP-SAT solve of the whole model (:data:`FIRST_SHARE` of the time left, at least 2 s)
     gives a roster and a lower bound; column generation (:data:`COLUMNS_SHARE`, not in the
     deterministic mode, whose time is counted in CP-SAT's deterministic seconds) raises the
@@ -725,9 +725,6 @@ def _tight_start(
         return None
     objective = curtois_objective(model.instance, model.roster_of(solution))
     bound = float(deficit.deficit_bound(model.instance, deficits))
-    # The search goes on among tight rosters only: its steps then close sooner. One more
-    # short costs more than the improving can gain on Instance 8 (see the module).
-    deficit.add_tight(model, deficits)
     reporter.report(objective, bound)
     return solution, objective, bound, 0.0
 

@@ -16,12 +16,14 @@ and 13 uncovered cost at least 1,391 (column generation's bound with 13 forced; 
 :mod:`shouwang.roster.columns`), above 1,373, 5 % over the best published value.
 
 Written as constraints (:func:`tight_roster`), that shape is what CP-SAT's local search
-(feasibility jump, ``use_ls_only``) finds a roster for, in seconds where the whole-model
-search with the same constraints found none in 60 s: on 2 workers, 5.6–34 s with its default
-restarts (once none in 40 s), 11–16 s over three seeds with
-:data:`RESTART_FACTOR` = 3. Asked only for "at most 12 short in all", without the shape spelt
-out, it found none in 40 s on three seeds. The large-neighbourhood search then takes that roster
-(1,456–1,474: the requests are not looked at) down: 1,366 after 25 s in one run.
+(feasibility jump, ``use_ls_only``) can find a roster for, where its whole-model search with the
+same constraints found none in 60 s, and where the local search asked only for "at most 12
+short in all" (the shape not spelt out) found none in 40 s on three seeds. It is a random
+search, and a seed either finds one early or not for a long time: one worker, seeds 10–17,
+40 s each, found one with 4 of them (in 11.1, 15.4, 20.0 and 39.9 s); two workers found one
+within 30 s in 8 of 13 runs (in 10.6–17.8 s when timed). The large-neighbourhood search then takes that
+roster (1,456–1,478: the requests are not looked at) down: from one of them, to 1,335–1,358
+in 30 s over six runs; in the whole solve at 60 s, to 1,351, 1,378 and 1,381.
 """
 
 from __future__ import annotations
@@ -34,9 +36,9 @@ from shouwang.roster.curtois import CurtoisInstance, CurtoisModel
 
 RESTART_FACTOR = 3
 """CP-SAT's ``feasibility_jump_restart_factor`` for the local search (default 1: more frequent
-restarts). Instance 8, seeds 0/2/3, 30 s cap: 16.1/11.4/15.3 s with 3; 20.1/none in 40 s/34.1 s
-with 1; 13.6/25.6/6.8 s with 10; none/none/22.7 s with 5. Few runs of a random search, so only
-"3 did not miss" is trusted."""
+restarts). Instance 8, two workers, seeds 0/2/3: 16.1/11.4/15.3 s with 3; 20.1 s/none in 40 s/
+34.1 s with 1; 13.6/25.6/6.8 s with 10; none in 30 s/none/22.7 s with 5. One worker, seeds 10–17
+in 40 s: 4 found with 3, 3 with 1. Few runs of a random search: a lean, not a finding."""
 
 
 def employee_cap(instance: CurtoisInstance, e: int, t: int) -> int:
