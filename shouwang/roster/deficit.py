@@ -21,9 +21,9 @@ same constraints found none in 60 s, and where the local search asked only for "
 short in all" (the shape not spelt out) found none in 40 s on three seeds. It is a random
 search, and a seed either finds one early or not for a long time: one worker, seeds 10–17,
 40 s each, found one with 4 of them (in 11.1, 15.4, 20.0 and 39.9 s); two workers found one
-within 30 s in 8 of 13 runs (in 10.6–17.8 s when timed). The large-neighbourhood search then takes that
-roster (1,456–1,478: the requests are not looked at) down: from one of them, to 1,335–1,358
-in 30 s over six runs; in the whole solve at 60 s, to 1,351, 1,378 and 1,381.
+within 30 s in 8 of 13 runs (in 10.6–17.8 s when timed). The large-neighbourhood search then
+takes that roster (1,456–1,478: the requests are not looked at) down: from one of them, to
+1,335–1,358 in 30 s over six runs; in the whole solve at 60 s, to 1,351, 1,378 and 1,381.
 """
 
 from __future__ import annotations
