@@ -562,7 +562,8 @@ class _Progress(cp_model.CpSolverSolutionCallback):
 
 
 FIRST_SHARE = 0.4
-"""Share of the time limit for the first, plain CP-SAT solve; the rest goes to the LNS.
+"""Share of the time left (all of it, unless a tight start was looked for in vain) for the
+first, plain CP-SAT solve; the rest goes to column generation and the LNS.
 
 CP-SAT's own portfolio (its LP bound, local search and neighbourhoods) is strong early on and
 the dedicated LNS is stronger later. At 60 s on the shared 2-core machine (load 6–11): a
