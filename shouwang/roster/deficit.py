@@ -76,7 +76,7 @@ def deficit_bound(instance: CurtoisInstance, deficits: Mapping[int, int]) -> int
 def add_tight(model: CurtoisModel, deficits: Mapping[int, int]) -> None:
     """Constrain ``model`` (the whole staff) to rosters that leave exactly ``deficits`` short:
     each employee works :func:`employee_cap` of each short type, no day has more of one than
-    required, and every other cover requirement is met."""
+    required (none where no cover of it is given), and every other cover requirement is met."""
     instance = model.instance
     staff = range(len(instance.staff))
     for t in deficits:
@@ -85,10 +85,13 @@ def add_tight(model: CurtoisModel, deficits: Mapping[int, int]) -> None:
             if cells:
                 model.m.add(sum(cells) == employee_cap(instance, e, t))
     index = {s.id: t for t, s in enumerate(instance.shifts)}
-    for c in instance.cover:
-        t = index[c.shift]
-        worked = sum(model.x[e, c.day, t] for e in staff if (e, c.day, t) in model.x)
-        model.m.add(worked <= c.requirement if t in deficits else worked >= c.requirement)
+    wanted = {(c.day, index[c.shift]): c.requirement for c in instance.cover}
+    for (_e, d, t), v in model.x.items():
+        if t in deficits and (d, t) not in wanted:
+            model.m.add(v == 0)  # no cover asked that day: a shift there is one short elsewhere
+    for (d, t), requirement in wanted.items():
+        worked = sum(model.x[e, d, t] for e in staff if (e, d, t) in model.x)
+        model.m.add(worked <= requirement if t in deficits else worked >= requirement)
 
 
 def tight_roster(

@@ -75,6 +75,18 @@ def test_the_solve_starts_from_a_tight_roster_and_proves_it() -> None:
     assert curtois_objective(inst, result.roster) == 400
 
 
+def test_a_day_without_cover_gets_none_of_a_short_type() -> None:
+    """Without a night cover on day 6, 6 are wanted and 3 may be worked: 3 short, and a night
+    on day 6 would leave a fourth short elsewhere."""
+    inst = parse_curtois(SHORT.replace("6,N,1,100,1\n", ""))
+    assert deficit.cover_deficits(inst) == {1: 3}
+    rows = deficit.tight_roster(inst, {1: 3}, time_limit_s=10, seed=0, workers=1)
+    assert rows is not None
+    assert all(row[6] != 1 for row in rows.values())
+    assert sum(_short(rows, 1, d) for d in range(6)) == 3
+    assert solve_curtois(inst, time_limit_s=10, seed=0, workers=1).objective == 300
+
+
 @needs_files
 def test_only_instance_8_has_forced_shortfall() -> None:
     """Its night cover asks for 86 and its staff may work 74; the others' limits reach every cover."""
