@@ -11,8 +11,8 @@ Curtois & Qu shift scheduling benchmark.
    published value in ``BEST_KNOWN.md`` (read from ``--bench-dir``, never copied), each
    objective recomputed by the independent checker. CP-SAT for 40 % of the time, then the
    large-neighbourhood search (:mod:`shouwang.roster.lns`); on Instance 8, whose night cover is
-   beyond its staff's limits, first a roster leaving only that forced shortfall
-   (:mod:`shouwang.roster.deficit`). Target: within 5 % on each.
+   beyond its staff's limits, a roster leaving only that forced shortfall, improved by CP-SAT
+   among such rosters (:mod:`shouwang.roster.deficit`). Target: within 5 % on each.
 
 ``--quick`` shortens everything (demo 5 s, district 20 s, Curtois 10 s) for a smoke run. The last
 line is ``roster_demo_status=S roster_demo_s=N district_gap_pct=N curtois_within_5pct=K/10``.

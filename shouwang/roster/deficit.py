@@ -21,18 +21,30 @@ same constraints found none in 60 s, and where the local search asked only for "
 short in all" (the shape not spelt out) found none in 40 s on three seeds. It is a random
 search, and a seed either finds one early or not for a long time: one worker, seeds 10–17,
 40 s each, found one with 4 of them (in 11.1, 15.4, 20.0 and 39.9 s); two workers found one
-within 30 s in 8 of 13 runs (in 10.6–17.8 s when timed). The large-neighbourhood search then
-takes that roster (1,456–1,478: the requests are not looked at) down: from one of them, to
-1,335–1,358 in 30 s over six runs; in the whole solve at 60 s, to 1,351, 1,378 and 1,381.
+within 30 s in 8 of 13 runs (in 10.6–17.8 s when timed). The solve therefore tries twice, with
+two seeds (see :data:`shouwang.roster.curtois.TIGHT_TRY_SHARE`).
+
+What makes the search hard is the weekends with the days off in blocks: with Instance 8's
+weekend limits left out, or its minimum days off in a row, the local search found a tight
+roster in under a second on every seed tried (four each); with either in, 15 s is often not
+enough. The staff may work 67 weekends in all, and the cover asks for 73 unless nights go short
+on Saturdays and Sundays, so a tight roster must also put at least six of its twelve missing
+nights on the right weekend days. Helping it by fixing which weekends each person has off
+(taken from a roster found without the minimum days off), by asking for whole weekends, or by
+hinting a near-tight roster did not (measured 2026-12-02).
+
+The tight roster found (1,455–1,506: the requests are not looked at) is then improved by
+CP-SAT among tight rosters only (:func:`improve_tight`), which does better than the
+large-neighbourhood search on the plain model.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from ortools.sat.python import cp_model
 
-from shouwang.roster.curtois import CurtoisInstance, CurtoisModel
+from shouwang.roster.curtois import CurtoisInstance, CurtoisModel, curtois_objective
 
 RESTART_FACTOR = 3
 """CP-SAT's ``feasibility_jump_restart_factor`` for the local search (default 1: more frequent
@@ -118,3 +130,68 @@ def tight_roster(
     if solver.solve(model.m) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return model.rows_of(list(solver.response_proto.solution))
+
+
+def untight_bound(instance: CurtoisInstance, deficits: Mapping[int, int]) -> int:
+    """A lower bound on every roster that is not tight (benchmark points): the deficits' cost
+    plus one more person short at the lowest under-weight of any cover row.
+
+    Why: a short type's shortfall is Σ_d max(0, requirement_d − worked_d) ≥ Σ requirement −
+    Σ worked ≥ its deficit, with equality only when everyone works their cap of it and no day
+    has more of it than required; any other cover row left short adds one more. So the best
+    roster is the better of the best tight roster and this bound, and the tight search's own
+    bound, capped here, is a bound on the whole instance."""
+    return deficit_bound(instance, deficits) + min((c.under_weight for c in instance.cover), default=0)
+
+
+def improve_tight(
+    instance: CurtoisInstance,
+    deficits: Mapping[int, int],
+    solution: Sequence[int],
+    *,
+    time_limit_s: float,
+    seed: int,
+    workers: int,
+    improved: Callable[[float, float], None] | None = None,
+) -> tuple[list[int], int, float]:
+    """The best tight roster CP-SAT finds from the tight roster ``solution`` (a solution vector
+    of ``CurtoisModel(instance)``; given as a complete hint) within ``time_limit_s`` wall
+    seconds: ``(solution, objective, bound)``, the bound capped by :func:`untight_bound` so it
+    holds for the whole instance. ``improved(objective, bound)`` is called on each better roster.
+
+    The whole-model search with :func:`add_tight` does better here than the large-neighbourhood
+    search of :mod:`shouwang.roster.lns` on the plain model: from four tight rosters of Instance
+    8 (1,455–1,479) and 30 s on two workers, it came below 1,373 (5 % over the best published
+    value) in 9 runs of 9, after 3.0–23.7 s (six within 10 s), ending at 1,341–1,371; the LNS
+    in 6 of 8, after 6.5–29.9 s, ending at 1,339–1,387 (measured 2026-12-02).
+
+    Where tight rosters are dear (requests that fight the caps), a looser roster can be cheaper;
+    this search cannot find it, and the capped bound and the gap show the doubt. Instance 8's
+    best published roster is tight."""
+    model = CurtoisModel(instance)
+    add_tight(model, deficits)
+    cap = float(untight_bound(instance, deficits))
+    for i, value in enumerate(solution):
+        model.m.proto.solution_hint.vars.append(i)
+        model.m.proto.solution_hint.values.append(value)
+
+    class Report(cp_model.CpSolverSolutionCallback):
+        def on_solution_callback(self) -> None:
+            if improved is not None:
+                improved(float(self.objective_value), min(cap, float(self.best_objective_bound)))
+
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = max(1, workers)
+    solver.parameters.random_seed = seed
+    solver.parameters.max_time_in_seconds = max(0.1, time_limit_s)
+    code = solver.solve(model.m, Report())
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        # Out of time before the hint was taken (a loaded machine): the start stands.
+        start = list(solution)
+        return (
+            start,
+            curtois_objective(instance, model.roster_of(start)),
+            float(deficit_bound(instance, deficits)),
+        )
+    bound = float(solver.objective_value) if code == cp_model.OPTIMAL else float(solver.best_objective_bound)
+    return list(solver.response_proto.solution), round(solver.objective_value), min(cap, bound)

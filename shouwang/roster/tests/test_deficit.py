@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from shouwang.roster import deficit
 from shouwang.roster.curtois import (
+    CurtoisModel,
     curtois_objective,
     curtois_violations,
     parse_curtois,
@@ -95,3 +96,42 @@ def test_only_instance_8_has_forced_shortfall() -> None:
     night = next(t for t, s in enumerate(inst8.shifts) if s.id == "N")
     assert found == {n: ({night: 12} if n == 8 else {}) for n in range(1, 11)}
     assert deficit.deficit_bound(inst8, found[8]) == 1_200  # below the best published 1,308
+
+
+def test_the_tight_roster_is_improved_among_tight_rosters() -> None:
+    """From a tight roster, CP-SAT finds the best tight one; the bound holds for the whole
+    instance: a roster one more short costs the deficits' 400 plus at least 100."""
+    inst = parse_curtois(SHORT)
+    assert deficit.untight_bound(inst, {1: 4}) == 500
+    rows = deficit.tight_roster(inst, {1: 4}, time_limit_s=10, seed=0, workers=1)
+    assert rows is not None
+    start = CurtoisModel(inst).solution_of(rows)
+    assert start is not None
+    seen: list[tuple[float, float]] = []
+    solution, objective, bound = deficit.improve_tight(
+        inst, {1: 4}, start, time_limit_s=10, seed=0, workers=1, improved=lambda o, b: seen.append((o, b))
+    )
+    assert (objective, bound) == (400, 400.0)
+    assert curtois_objective(inst, CurtoisModel(inst).roster_of(solution)) == 400
+    assert seen and seen[-1][0] == 400
+
+
+def test_the_bound_from_tight_rosters_is_capped_where_a_looser_roster_is_cheaper() -> None:
+    """A asks not to work nights at 1,000 points each: the best tight roster pays 2,000 for A's
+    two nights, while leaving them short costs 200. The bound must not pass 500."""
+    inst = parse_curtois(
+        SHORT.replace(
+            "SECTION_SHIFT_OFF_REQUESTS\n",
+            "SECTION_SHIFT_OFF_REQUESTS\n" + "".join(f"A,{d},N,1000\n" for d in range(7)),
+        )
+    )
+    rows = deficit.tight_roster(inst, {1: 4}, time_limit_s=10, seed=0, workers=1)
+    assert rows is not None
+    start = CurtoisModel(inst).solution_of(rows)
+    assert start is not None
+    _solution, objective, bound = deficit.improve_tight(
+        inst, {1: 4}, start, time_limit_s=10, seed=0, workers=1
+    )
+    assert objective == 2_400  # the best a tight roster can do
+    assert bound == 500.0  # below the instance's optimum, 600 (A on no night)
+    assert solve_curtois(inst, time_limit_s=10, seed=0, workers=1, deterministic=True).objective == 600
