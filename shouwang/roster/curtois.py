@@ -22,11 +22,11 @@ soft cover) are not the sub-district's, and what matters is that the objective i
 benchmark's, which :func:`curtois_objective` recomputes independently of the model.
 :func:`solve_curtois`, where some cover is beyond the staff's limits (Instance 8), looks for a
 roster leaving only that forced shortfall and has CP-SAT improve it among such rosters
-(:mod:`shouwang.roster.deficit`); otherwise, or when none is found, it runs CP-SAT on the whole model for part of the time, then column
-generation over whole rows (:mod:`shouwang.roster.columns`: the bound, and on Instance 5 the
-roster), then the large-neighbourhood search of :mod:`shouwang.roster.lns` (a few employees,
-or a few days, re-planned at a time with the rest fixed), which finds better rosters on
-Instances 5–10.
+(:mod:`shouwang.roster.deficit`); otherwise, or when none is found, it runs CP-SAT on the whole
+model for part of the time, then column generation over whole rows
+(:mod:`shouwang.roster.columns`: the bound, and on Instance 5 the roster), then the
+large-neighbourhood search of :mod:`shouwang.roster.lns` (a few employees, or a few days,
+re-planned at a time with the rest fixed), which finds better rosters on Instances 5–10.
 """
 
 from __future__ import annotations
