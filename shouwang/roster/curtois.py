@@ -671,7 +671,7 @@ def solve_curtois(
     deficits = {} if deterministic else deficit.cover_deficits(instance)
     tight = _tight_start(model, deficits, time_limit_s, seed, threads, reporter) if deficits else None
     if tight is not None:
-        solution, objective, bound = deficit.improve_tight(
+        solution, _objective, bound = deficit.improve_tight(
             instance,
             deficits,
             tight[0],
@@ -680,7 +680,7 @@ def solve_curtois(
             workers=threads,
             improved=reporter.report,
         )
-        return _result(model, solution, objective, bound, time.monotonic() - started)
+        return _result(model, solution, bound, time.monotonic() - started, reporter)
     first = _first_solve(
         model,
         time_limit_s,
@@ -715,14 +715,21 @@ def solve_curtois(
             hot_days=model.hot_days,
         )
         solution, objective = found.solution, round(found.objective)
-    return _result(model, solution, objective, bound, time.monotonic() - started)
+    return _result(model, solution, bound, time.monotonic() - started, reporter)
 
 
 def _result(
-    model: CurtoisModel, solution: list[int], objective: int, bound: float, wall: float
+    model: CurtoisModel, solution: list[int], bound: float, wall: float, reporter: _Progress
 ) -> CurtoisResult:
+    """The result for the roster in ``solution``, its objective recomputed by the checker: a
+    roster taken early (a short limit) can carry both a shortfall and a surplus on one cover row
+    in the model, which counts both; the benchmark counts the difference. Measured: Instance 8
+    at 6 s, 9,746 in the model for a roster of 8,635. The progress hears of the recount."""
     from shouwang.roster.solver import gap_pct
 
+    roster = model.roster_of(solution)
+    objective = curtois_objective(model.instance, roster)
+    reporter.report(objective, bound)
     done = objective <= bound + 1e-6
     return CurtoisResult(
         "optimal" if done else "feasible",
@@ -730,7 +737,7 @@ def _result(
         float(objective) if done else bound,
         gap_pct(objective, bound),
         wall,
-        model.roster_of(solution),
+        roster,
     )
 
 
