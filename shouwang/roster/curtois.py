@@ -659,7 +659,8 @@ def solve_curtois(
     faster, non-deterministic parallel search, as benchmarks are timed); ``workers`` is also the
     number of LNS steps run side by side. ``time_limit_s`` bounds the whole solve (wall
     seconds, or deterministic seconds with ``deterministic``). ``progress(elapsed_s, objective,
-    bound)`` is called on every improvement.
+    bound)`` is called on every improvement. The result's objective is the checker's count
+    (:func:`curtois_objective`) of its roster.
     """
     from shouwang.roster import deficit, lns
     from shouwang.roster.solver import worker_count

@@ -156,7 +156,8 @@ def improve_tight(
 ) -> tuple[list[int], int, float]:
     """The best tight roster CP-SAT finds from the tight roster ``solution`` (a solution vector
     of ``CurtoisModel(instance)``; given as a complete hint) within ``time_limit_s`` wall
-    seconds: ``(solution, objective, bound)``, the bound capped by :func:`untight_bound` so it
+    seconds: ``(solution, objective, bound)``, the objective as the model counts it (:func:`shouwang.roster.curtois.solve_curtois`
+    gives the checker's recount), the bound capped by :func:`untight_bound` so it
     holds for the whole instance. ``improved(objective, bound)`` is called on each better roster.
 
     The whole-model search with :func:`add_tight` does better here than the large-neighbourhood
@@ -171,9 +172,8 @@ def improve_tight(
     model = CurtoisModel(instance)
     add_tight(model, deficits)
     cap = float(untight_bound(instance, deficits))
-    for i, value in enumerate(solution):
-        model.m.proto.solution_hint.vars.append(i)
-        model.m.proto.solution_hint.values.append(value)
+    model.m.proto.solution_hint.vars.extend(range(len(solution)))
+    model.m.proto.solution_hint.values.extend(solution)
 
     class Report(cp_model.CpSolverSolutionCallback):
         def on_solution_callback(self) -> None:
