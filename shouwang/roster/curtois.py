@@ -675,7 +675,7 @@ def solve_curtois(
         solution, _objective, bound = deficit.improve_tight(
             instance,
             deficits,
-            tight[0],
+            tight,
             time_limit_s=time_limit_s - (time.monotonic() - started),
             seed=seed,
             workers=threads,
@@ -754,12 +754,12 @@ def _tight_start(
     seed: int,
     threads: int,
     reporter: _Progress,
-) -> _Start | None:
-    """The first roster when some cover cannot be met whatever the roster
+) -> list[int] | None:
+    """The first roster (a solution vector) when some cover cannot be met whatever the roster
     (:mod:`shouwang.roster.deficit`): one leaving no more short than that, or None when the
     local search found none in :data:`TIGHT_SHARE` of ``time_limit_s``. It searches in tries
-    of :data:`TIGHT_TRY_SHARE` of the time, each with a new seed. Its bound is the deficits'
-    cost."""
+    of :data:`TIGHT_TRY_SHARE` of the time, each with a new seed. The progress hears of it,
+    with the deficits' cost as bound."""
     from shouwang.roster import deficit
 
     started = time.monotonic()
@@ -781,7 +781,7 @@ def _tight_start(
     objective = curtois_objective(model.instance, model.roster_of(solution))
     bound = float(deficit.deficit_bound(model.instance, deficits))
     reporter.report(objective, bound)
-    return solution, objective, bound, 0.0
+    return solution
 
 
 def _first_solve(
