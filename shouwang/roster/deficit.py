@@ -35,18 +35,21 @@ hinting a near-tight roster did not (measured 2026-12-02).
 
 Nor did these (measured 2026-12-02, later; 2 workers): weekend-first decompositions — weekend
 days from a model without shift types (CP-SAT, under a second) that the typed search then could
-not complete (0 of 7; 0 of 6 with the weekend cells typed in that model); weekend cells from the typed model with the cover per type only on
-Fridays to Mondays, which the search completed in 1–7 s (4 of 5) but which took as long to find
-as a tight roster (6–15 s, or none in 15 s); a roster found without the successions (2 s) as
-the weekend days (1 of 3 within 10 s), as a complete hint (0 of 3), or with all its work days
-fixed for CP-SAT to assign the types (1 of 12); the missing nights of each day fixed (1 of 10
-within 12 s); per-employee tables of the allowed work patterns (19 to 1,498 for each
-full-timer; none in 20–30 s); HiGHS or SCIP on the same constraints as a MIP (none in 40 s);
-the objective in the local search (none in 25 s). Even three nights' slack leaves it hard
-(none in 15 s): meeting every other cover is what is hard. Of the local search's own settings,
-compound moves only found one in 11 tries of 23, as did the default on the same seeds; no
-restarts, in 4 of 14 against 8 of 15. The default finds one within 22.5 s in about one try of
-two (18 of 33, seeds 20–27 and 50–74), so two tries leave about one solve in five without.
+not complete (0 of 7; 0 of 6 with the weekend cells typed in that model); weekend cells from the
+typed model with the cover per type only on Fridays to Mondays, which the search completed in
+1–7 s (4 of 5) but which took as long to find as a tight roster (6–15 s, or none in 15 s); a
+roster found without the successions (2 s) as the weekend days (1 of 3 within 10 s), as a
+complete hint (0 of 3), or with all its work days fixed for CP-SAT to assign the types (1 of
+12); the missing nights of each day fixed (1 of 10 within 12 s); per-employee tables of the
+allowed work patterns (19 to 1,498 for each full-timer; none in 20–30 s); HiGHS or SCIP on the
+same constraints as a MIP (none in 40 s); the objective in the local search (none in 25 s);
+logic-based Benders (work days without types as the master, CP-SAT assigning the types as the
+subproblem, its infeasible core as a cut: the cores grew to 100–150 employee-days after a few
+rounds, none in 40 s). Even three nights' slack leaves it hard (none in 15 s): meeting every
+other cover is what is hard. Of the local search's own settings, compound moves only found one
+in 11 tries of 23, as did the default on the same seeds; no restarts, in 4 of 14 against 8 of
+15. The default finds one within 22.5 s in about one try of two (18 of 33, seeds 20–27 and
+50–74), so two tries leave about one solve in five without.
 
 The tight roster found (1,455–1,506: the requests are not looked at) is then improved by
 CP-SAT among tight rosters only (:func:`improve_tight`), which does better than the
