@@ -412,7 +412,12 @@ class CurtoisModel:
             limit = emp.max_shifts.get(sh.id, days)
             if cells and limit < len(cells):
                 m.add(sum(cells) <= limit)
-        minutes = sum(inst.shifts[t].minutes * v for (ee, _, t), v in self.x.items() if ee == e)
+        # The minutes counted on the work days, plus each longer type's excess on its cells: the
+        # same sum (one shift a day), but CP-SAT's local search finds Instance 8's tight roster far
+        # more often with it than with the cells' minutes alone (see shouwang.roster.deficit).
+        own = [(d, t, v) for (ee, d, t), v in self.x.items() if ee == e]
+        base = min((inst.shifts[t].minutes for _, t, _ in own), default=0)
+        minutes = base * sum(work) + sum((inst.shifts[t].minutes - base) * v for _, t, v in own)
         m.add(minutes <= emp.max_total_minutes)
         m.add(minutes >= emp.min_total_minutes)
         mc = emp.max_consecutive

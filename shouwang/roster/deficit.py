@@ -48,8 +48,17 @@ subproblem, its infeasible core as a cut: the cores grew to 100–150 employee-d
 rounds, none in 40 s). Even three nights' slack leaves it hard (none in 15 s): meeting every
 other cover is what is hard. Of the local search's own settings, compound moves only found one
 in 11 tries of 23, as did the default on the same seeds; no restarts, in 4 of 14 against 8 of
-15. The default finds one within 22.5 s in about one try of two (18 of 33, seeds 20–27 and
-50–74), so two tries leave about one solve in five without.
+15. The default found one within 22.5 s in about one try of two (18 of 33, seeds 20–27 and
+50–74), so two tries left about one solve in five without.
+
+What did help is how the model counts each employee's minutes. Counted over the cells (Σ 480 ×
+x[e, d, t]), the local search found a tight roster within 22.5 s with 1 seed of 6 (seeds 20–25);
+counted over the work days (480 × Σ work[e, d], plus any longer type's excess over its cells:
+the same sum, as a day has one shift at most), with 21 of 26 (seeds 20–45), in 2.8–15.9 s
+(measured 2026-12-02, two workers). The limits on an employee's shifts then sit on the same
+variables as the rules on consecutive days and weekends, where the local search's moves are.
+Counting the shifts without the work variables at all (each day's cells at most one) was worse:
+none with 6 seeds.
 
 The tight roster found (1,455–1,506: the requests are not looked at) is then improved by
 CP-SAT among tight rosters only (:func:`improve_tight`), which does better than the

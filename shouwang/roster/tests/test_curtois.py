@@ -179,3 +179,42 @@ def test_a_partial_model_counts_the_others_in_the_cover() -> None:
     inst = parse_curtois(TINY)
     model = CurtoisModel(inst, only=[0], others={(0, 0): 1})
     assert {e for e, _, _ in model.x} == {0}
+
+
+MIXED = """\
+# two shift lengths: the minutes limits must count each type's own length
+SECTION_HORIZON
+7
+
+SECTION_SHIFTS
+E,480,
+L,600,
+
+SECTION_STAFF
+A,E=7|L=7,1080,1080,7,1,1,1
+
+SECTION_DAYS_OFF
+A
+
+SECTION_SHIFT_ON_REQUESTS
+
+SECTION_SHIFT_OFF_REQUESTS
+
+SECTION_COVER
+0,E,1,100,1
+1,E,1,100,1
+2,E,1,100,1
+3,L,1,100,1
+4,L,1,100,1
+"""
+
+
+def test_the_minutes_limits_count_each_shift_types_length() -> None:
+    """1,080 minutes exactly is one 480-minute E and one 600-minute L, whatever the cover asks:
+    the model counts the minutes on the work days plus the longer type's excess."""
+    inst = parse_curtois(MIXED)
+    result = solve_curtois(inst, time_limit_s=10, workers=2, seed=0)
+    row = result.roster["A"]
+    assert sorted(s for s in row if s is not None) == ["E", "L"]
+    assert curtois_violations(inst, result.roster) == []
+    assert result.objective == curtois_objective(inst, result.roster) == 300
