@@ -650,8 +650,8 @@ def solve_curtois(
 
     Where a shift type's cover is beyond the staff's limits (:mod:`shouwang.roster.deficit`;
     not in the deterministic mode), CP-SAT's local search first looks for a roster that leaves
-    only that forced shortfall (at most :data:`TIGHT_SHARE` of the time); found, CP-SAT
-    improves it among such rosters for the rest of the time
+    only that forced shortfall (at most :data:`TIGHT_SHARE` of the time); found, CP-SAT and
+    then the large-neighbourhood search improve it among such rosters for the rest of the time
     (:func:`shouwang.roster.deficit.improve_tight`). Otherwise, a
     first CP-SAT solve of the whole model (:data:`FIRST_SHARE` of the time left, at least 2 s)
     gives a roster and a lower bound; column generation (:data:`COLUMNS_SHARE`, not in the

@@ -60,18 +60,33 @@ variables as the rules on consecutive days and weekends, where the local search'
 Counting the shifts without the work variables at all (each day's cells at most one) was worse:
 none with 6 seeds.
 
-The tight roster found (1,455–1,506: the requests are not looked at) is then improved by
-CP-SAT among tight rosters only (:func:`improve_tight`), which does better than the
-large-neighbourhood search on the plain model.
+The tight roster found (1,455–1,506: the requests are not looked at) is then improved among
+tight rosters only (:func:`improve_tight`: CP-SAT on the whole tight model, then the
+large-neighbourhood search over it), which does better than the large-neighbourhood search on
+the plain model.
 """
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Callable, Mapping, Sequence
 
 from ortools.sat.python import cp_model
 
+from shouwang.roster import lns
 from shouwang.roster.curtois import CurtoisInstance, CurtoisModel, curtois_objective
+
+IMPROVE_CPSAT_SHARE = 1 / 3
+"""Share of :func:`improve_tight`'s time for CP-SAT on the whole tight model; the LNS over the
+same model has the rest. From three tight rosters of Instance 8 (1,455–1,486; two workers),
+measured 2026-12-02 after the minutes were counted on the work days: CP-SAT alone ended at
+1,365–1,380 in 30 s (one of three below 1,373, 5 % over the best published 1,308) and
+1,350–1,370 in 45 s; the LNS alone at 1,355–1,366 in 30 s, 1,352–1,360 in 45 s and 1,342–1,365
+in 40 s, all below 1,373 but late (12.7–34.2 s); this share, 1,351–1,369 in 30 s and
+1,348–1,358 in 40 s, below 1,373 in all six, after 8.3–29.6 s. CP-SAT with its LP takes the
+first, large drops quickly; a few staff or days at a time, the LNS goes on where the whole
+search stalls."""
 
 RESTART_FACTOR = 3
 """CP-SAT's ``feasibility_jump_restart_factor`` for the local search (default 1: more frequent
@@ -181,17 +196,23 @@ def improve_tight(
     workers: int,
     improved: Callable[[float, float], None] | None = None,
 ) -> tuple[list[int], int, float]:
-    """The best tight roster CP-SAT finds from the tight roster ``solution`` (a solution vector
-    of ``CurtoisModel(instance)``; given as a complete hint) within ``time_limit_s`` wall
-    seconds: ``(solution, objective, bound)``, the objective as the model counts it (:func:`shouwang.roster.curtois.solve_curtois`
-    gives the checker's recount), the bound capped by :func:`untight_bound` so it
-    holds for the whole instance. ``improved(objective, bound)`` is called on each better roster.
+    """The best tight roster found from the tight roster ``solution`` (a solution vector of
+    ``CurtoisModel(instance)``) within ``time_limit_s`` wall seconds: CP-SAT on the whole tight
+    model (``solution`` as a complete hint) for :data:`IMPROVE_CPSAT_SHARE` of the time, then the
+    large-neighbourhood search of :mod:`shouwang.roster.lns` over the same model for the rest.
+    Returns ``(solution, objective, bound)``, the objective as the model counts it
+    (:func:`shouwang.roster.curtois.solve_curtois` gives the checker's recount), the bound
+    CP-SAT's over tight rosters, raised to the deficits' cost (:func:`deficit_bound`) where it
+    is lower and capped by :func:`untight_bound`, so it holds for the whole instance.
+    ``improved(objective, bound)`` is called on each better roster.
 
     The whole-model search with :func:`add_tight` does better here than the large-neighbourhood
     search of :mod:`shouwang.roster.lns` on the plain model: from four tight rosters of Instance
     8 (1,455–1,479) and 30 s on two workers, it came below 1,373 (5 % over the best published
     value) in 9 runs of 9, after 3.0–23.7 s (six within 10 s), ending at 1,341–1,371; the LNS
-    in 6 of 8, after 6.5–29.9 s, ending at 1,339–1,387 (measured 2026-12-02).
+    in 6 of 8, after 6.5–29.9 s, ending at 1,339–1,387 (measured 2026-12-02). The LNS over the
+    *tight* model does better again once CP-SAT's first drops are taken (see
+    :data:`IMPROVE_CPSAT_SHARE`).
 
     Where tight rosters are dear (requests that fight the caps), a looser roster can be cheaper;
     this search cannot find it, and the capped bound and the gap show the doubt. Instance 8's
@@ -199,26 +220,51 @@ def improve_tight(
     model = CurtoisModel(instance)
     add_tight(model, deficits)
     cap = float(untight_bound(instance, deficits))
+    floor = float(deficit_bound(instance, deficits))
     model.m.proto.solution_hint.vars.extend(range(len(solution)))
     model.m.proto.solution_hint.values.extend(solution)
 
     class Report(cp_model.CpSolverSolutionCallback):
         def on_solution_callback(self) -> None:
             if improved is not None:
-                improved(float(self.objective_value), min(cap, float(self.best_objective_bound)))
+                bound = max(floor, float(self.best_objective_bound))
+                improved(float(self.objective_value), min(cap, bound))
 
+    started = time.monotonic()
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = max(1, workers)
     solver.parameters.random_seed = seed
-    solver.parameters.max_time_in_seconds = max(0.1, time_limit_s)
+    solver.parameters.max_time_in_seconds = max(0.1, IMPROVE_CPSAT_SHARE * time_limit_s)
     code = solver.solve(model.m, Report())
-    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        best, objective = list(solver.response_proto.solution), round(solver.objective_value)
+        proved = float(objective if code == cp_model.OPTIMAL else solver.best_objective_bound)
+        bound = min(cap, max(floor, proved))  # CP-SAT's bound may not have reached the deficits'
+    else:
         # Out of time before the hint was taken (a loaded machine): the start stands.
-        start = list(solution)
-        return (
-            start,
-            curtois_objective(instance, model.roster_of(start)),
-            float(deficit_bound(instance, deficits)),
-        )
-    bound = float(solver.objective_value) if code == cp_model.OPTIMAL else float(solver.best_objective_bound)
-    return list(solver.response_proto.solution), round(solver.objective_value), min(cap, bound)
+        best = list(solution)
+        objective = curtois_objective(instance, model.roster_of(best))
+        bound = floor
+    left = time_limit_s - (time.monotonic() - started)
+    if code == cp_model.OPTIMAL or left < 1.0:
+        return best, objective, bound
+
+    def lns_improved(value: float, _solution: list[int]) -> None:
+        if improved is not None:
+            improved(value, bound)
+
+    found = lns.search(
+        model.m,
+        model.cells(),
+        best,
+        objective,
+        rows=len(model.members),
+        days=instance.days,
+        budget_s=left,
+        seed=seed,
+        bound=math.ceil(bound - 1e-6),
+        threads=workers,
+        improved=lns_improved,
+        hot_days=model.hot_days,
+    )
+    return found.solution, round(found.objective), bound

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from shouwang.roster import deficit
+from typing import Any
+
+import pytest
+
+from shouwang.roster import deficit, lns
 from shouwang.roster.curtois import (
     CurtoisModel,
     curtois_objective,
@@ -135,3 +139,49 @@ def test_the_bound_from_tight_rosters_is_capped_where_a_looser_roster_is_cheaper
     assert objective == 2_400  # the best a tight roster can do
     assert bound == 500.0  # below the instance's optimum, 600 (A on no night)
     assert solve_curtois(inst, time_limit_s=10, seed=0, workers=1, deterministic=True).objective == 600
+
+
+def _month_short() -> str:
+    """28 days, 12 staff, a night each day and four day shifts; nights capped at 2 a person
+    (24 of 28: 4 short whatever the roster); requests that CP-SAT cannot settle in a blink."""
+    staff = "".join(f"S{i},D=28|N=2,9600,4800,5,1,1,4\n" for i in range(12))
+    on = "".join(f"S{i},{(5 * i + 3 * k) % 28},D,{1 + (i + k) % 3}\n" for i in range(12) for k in range(4))
+    off = "".join(f"S{i},{(7 * i + 5 * k) % 28},N,{1 + (i * k) % 3}\n" for i in range(12) for k in range(3))
+    cover = "".join(f"{d},D,4,100,1\n{d},N,1,100,1\n" for d in range(28))
+    return (
+        "SECTION_HORIZON\n28\n\nSECTION_SHIFTS\nD,480,\nN,480,D\n\nSECTION_STAFF\n"
+        f"{staff}\nSECTION_DAYS_OFF\n\nSECTION_SHIFT_ON_REQUESTS\n{on}\n"
+        f"SECTION_SHIFT_OFF_REQUESTS\n{off}\nSECTION_COVER\n{cover}"
+    )
+
+
+def test_the_neighbourhood_search_goes_on_among_tight_rosters(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With CP-SAT given next to no time, the large-neighbourhood search over the tight model
+    improves the roster: still tight, never worse than where CP-SAT left it."""
+    inst = parse_curtois(_month_short())
+    deficits = deficit.cover_deficits(inst)
+    assert deficits == {1: 4}
+    rows = deficit.tight_roster(inst, deficits, time_limit_s=10, seed=0, workers=1)
+    assert rows is not None
+    start = CurtoisModel(inst).solution_of(rows)
+    assert start is not None
+    searched: list[float] = []
+    search = lns.search
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        searched.append(args[3])  # the objective CP-SAT handed over
+        return search(*args, **kwargs)
+
+    monkeypatch.setattr(deficit, "IMPROVE_CPSAT_SHARE", 0.0)
+    monkeypatch.setattr(lns, "search", spy)
+    solution, objective, bound = deficit.improve_tight(
+        inst, deficits, start, time_limit_s=3, seed=0, workers=1
+    )
+    assert len(searched) == 1
+    assert objective <= searched[0]
+    roster = CurtoisModel(inst).roster_of(solution)
+    assert curtois_violations(inst, roster) == []
+    assert curtois_objective(inst, roster) == objective
+    nights = [sum(roster[s.id][d] == "N" for s in inst.staff) for d in range(28)]
+    assert sum(nights) == 24 and max(nights) == 1  # every cap worked, no night doubled
+    assert 400 <= bound <= objective
