@@ -598,8 +598,11 @@ three seeds; seed 3 found none in three runs (15, 40 and 45 s). Tries of 15 s (0
 tries) left two whole solves of five without a tight start; tries of 22.5 s found one in 8
 of 10 (seeds 0–9), in 9.4–33.6 s, and those 8 ended at 1,339–1,371, within 5 % of the best
 published 1,308; the other two, 1,816 and 1,820. One try alone found one in 18 of 33 (seeds
-20–27 and 50–74, two workers), so expect one solve in four or five still to miss on Instance 8;
-whole solves at 60 s came within 5 % in 14 of 17 (measured 2026-12-02)."""
+20–27 and 50–74, two workers), so one solve in four or five missed on Instance 8; whole solves
+at 60 s came within 5 % in 14 of 17 (measured 2026-12-02). With the minutes counted on the work
+days (one try: 21 of 26 seeds, 2.8–15.9 s) and the LNS after CP-SAT in
+:func:`shouwang.roster.deficit.improve_tight`, 11 of 11 quiet whole solves ended at
+1,333–1,366; one run beside a test suite on the same two cores found no tight roster (2,762)."""
 
 
 FULL_LP = "max_lp"
