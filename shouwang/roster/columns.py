@@ -71,13 +71,21 @@ stabilization by dual price smoothing", 2013): the pricing duals are this share 
 bound's duals plus the rest of the LP's, which damps the duals' swings from round to round
 and so the tail of many rounds that each add little."""
 
-PACE_ROUNDS = 35
+PACE_ROUNDS = 25
 """Rounds column generation is expected to need: with smoothing, Instances 5–10 converged in
 18–34 rounds (Instance 5 in 22–24 rounds, 2.9 s; 7 in 26, 5.9 s; 9 in 19–21, 8.6–9.6 s; 10 in
 18–19, 8.5 s; 8 in 30–33, 17 s, on a quiet 2-core machine). Over the first three rounds the
 processor pace per pricing thread was 0.08 s a round on Instance 5, 0.12 on 7, 0.29 on 9, 0.34
 on 8 and 0.36 on 10: at 60 s (a 9 s budget) Instances 8–10 give up, as they should (their
-rosters come from the large-neighbourhood search), and 5–7 go on to converge."""
+rosters come from the large-neighbourhood search), and 5–7 go on to converge.
+
+On a slower machine (2026-12-02, quiet, the work-day minutes in the pricing) the paces were
+0.20 (Instance 5, converged in 23 rounds, 6.4 s), 0.26 (6, 23 rounds), 0.42 (7, not converged in
+12 s), 0.75 (8), 0.63 (9) and 0.91 (10): 35 rounds gave up on Instance 5 in about one start of
+two (its pace at 0.257 with the cells' minutes), and with it on the rosters of 11 uncovered
+shifts that only its restricted master finds, so the whole solve missed by one shift (1,237–1,248
+against 1,143). 25 rounds, about what Instances 5 and 6 take, keeps them and still gives up on
+8–10."""
 
 
 PRICING_STEP_S = 2.0
@@ -182,7 +190,9 @@ def generate(
     for e, rows in pool.items():
         for row in rows:
             add(e, row)
-    pricing = {e: CurtoisModel(instance, only=[e], objective=False) for e in staff}
+    # The work-day minutes price faster (processor pace over the first three rounds on Instances
+    # 5, 8 and 9: 0.257 → 0.202, 0.963 → 0.747, 0.888 → 0.634 s).
+    pricing = {e: CurtoisModel(instance, only=[e], objective=False, minutes_on_work_days=True) for e in staff}
     bound, value, converged, rounds = -math.inf, math.inf, False, 0
     best_lagrangian, centre = -math.inf, dict[tuple[int, int], float]()
     alpha = 0.0  # the first round prices at the LP's own duals

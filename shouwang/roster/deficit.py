@@ -161,7 +161,7 @@ def tight_roster(
     by employee index (per day the shift index worked, or −1), or None when none was found.
 
     The requests are not looked at: the caller improves the roster afterwards."""
-    model = CurtoisModel(instance, objective=False)
+    model = CurtoisModel(instance, objective=False, minutes_on_work_days=True)
     add_tight(model, deficits)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = max(1, workers)
@@ -217,7 +217,7 @@ def improve_tight(
     Where tight rosters are dear (requests that fight the caps), a looser roster can be cheaper;
     this search cannot find it, and the capped bound and the gap show the doubt. Instance 8's
     best published roster is tight."""
-    model = CurtoisModel(instance)
+    model = CurtoisModel(instance, minutes_on_work_days=True)
     add_tight(model, deficits)
     cap = float(untight_bound(instance, deficits))
     floor = float(deficit_bound(instance, deficits))

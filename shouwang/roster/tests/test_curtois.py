@@ -210,11 +210,36 @@ SECTION_COVER
 
 
 def test_the_minutes_limits_count_each_shift_types_length() -> None:
-    """1,080 minutes exactly is one 480-minute E and one 600-minute L, whatever the cover asks:
-    the model counts the minutes on the work days plus the longer type's excess."""
+    """1,080 minutes exactly is one 480-minute E and one 600-minute L, whatever the cover asks."""
     inst = parse_curtois(MIXED)
     result = solve_curtois(inst, time_limit_s=10, workers=2, seed=0)
     row = result.roster["A"]
     assert sorted(s for s in row if s is not None) == ["E", "L"]
     assert curtois_violations(inst, result.roster) == []
     assert result.objective == curtois_objective(inst, result.roster) == 300
+
+
+@pytest.mark.parametrize("on_work_days", [False, True])
+def test_both_minutes_encodings_allow_the_same_rosters(on_work_days: bool) -> None:
+    """The work-day encoding the tight search uses (base minutes per work day plus the longer
+    type's excess) admits exactly the rosters the cells' minutes do: here only E+L."""
+    from ortools.sat.python import cp_model
+
+    inst = parse_curtois(MIXED)
+    model = CurtoisModel(inst, minutes_on_work_days=on_work_days)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.enumerate_all_solutions = True
+    model.m.clear_objective()
+
+    rows: set[tuple[str, ...]] = set()
+
+    class Rows(cp_model.CpSolverSolutionCallback):
+        def on_solution_callback(self) -> None:
+            row = tuple(
+                inst.shifts[t].id for (_e, _d, t), v in sorted(model.x.items()) if self.boolean_value(v)
+            )
+            rows.add(tuple(sorted(row)))
+
+    assert solver.solve(model.m, Rows()) == cp_model.OPTIMAL
+    assert rows == {("E", "L")}
