@@ -219,27 +219,33 @@ def test_the_minutes_limits_count_each_shift_types_length() -> None:
     assert result.objective == curtois_objective(inst, result.roster) == 300
 
 
-@pytest.mark.parametrize("on_work_days", [False, True])
-def test_both_minutes_encodings_allow_the_same_rosters(on_work_days: bool) -> None:
-    """The work-day encoding the tight search uses (base minutes per work day plus the longer
-    type's excess) admits exactly the rosters the cells' minutes do: here only E+L."""
+def test_both_minutes_encodings_allow_the_same_rosters() -> None:
+    """The work-day encoding the tight search and the pricing use (base minutes per work day
+    plus the longer type's excess) admits exactly the rows the cells' minutes do: here every
+    row of one E and one L on allowed days, and nothing else."""
     from ortools.sat.python import cp_model
 
     inst = parse_curtois(MIXED)
-    model = CurtoisModel(inst, minutes_on_work_days=on_work_days)
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.enumerate_all_solutions = True
-    model.m.clear_objective()
 
-    rows: set[tuple[str, ...]] = set()
+    def rows(on_work_days: bool) -> set[tuple[str, ...]]:
+        model = CurtoisModel(inst, objective=False, minutes_on_work_days=on_work_days)
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.enumerate_all_solutions = True
+        found: set[tuple[str, ...]] = set()
 
-    class Rows(cp_model.CpSolverSolutionCallback):
-        def on_solution_callback(self) -> None:
-            row = tuple(
-                inst.shifts[t].id for (_e, _d, t), v in sorted(model.x.items()) if self.boolean_value(v)
-            )
-            rows.add(tuple(sorted(row)))
+        class Rows(cp_model.CpSolverSolutionCallback):
+            def on_solution_callback(self) -> None:
+                row = ["."] * inst.days
+                for (_e, d, t), v in model.x.items():
+                    if self.boolean_value(v):
+                        row[d] = inst.shifts[t].id
+                found.add(tuple(row))
 
-    assert solver.solve(model.m, Rows()) == cp_model.OPTIMAL
-    assert rows == {("E", "L")}
+        assert solver.solve(model.m, Rows()) == cp_model.OPTIMAL
+        return found
+
+    cells, work_days = rows(False), rows(True)
+    assert cells == work_days
+    assert len(cells) > 1
+    assert {tuple(sorted(s for s in row if s != ".")) for row in cells} == {("E", "L")}
