@@ -418,8 +418,9 @@ class CurtoisModel:
             if cells and limit < len(cells):
                 m.add(sum(cells) <= limit)
         own = [(t, v) for (ee, _d, t), v in self.x.items() if ee == e]
-        minutes = sum(inst.shifts[t].minutes * v for t, v in own)
-        if self.minutes_on_work_days:
+        if not self.minutes_on_work_days:
+            minutes = sum(inst.shifts[t].minutes * v for t, v in own)
+        else:
             # The minutes counted on the work days, plus each longer type's excess on its cells:
             # the same sum (one shift a day), but CP-SAT's local search finds Instance 8's tight
             # roster far more often with it than with the cells' minutes alone (see
