@@ -181,7 +181,9 @@ class Weights:
     ``team_mix``: per extra Team on one Checkpoint in one day (the aim: one Team per Checkpoint-day).
     ``isolated_day``: per working day with a day off on both sides. ``empty_slot``: per missing
     person in a slot, with soft coverage only; it dwarfs the others so the solver staffs every
-    slot it can.
+    slot it can. ``change``: per Shift of :attr:`Instance.previous` not kept as it was (same
+    person, day, Shift and Checkpoint); the lightest weight, so a re-solve moves as few Shifts as
+    it can without giving up any other goal's point for fewer than that many moves.
     """
 
     fairness: int = 2
@@ -189,6 +191,7 @@ class Weights:
     team_mix: int = 3
     isolated_day: int = 4
     empty_slot: int = 1000
+    change: int = 1
 
 
 @dataclass(frozen=True)
@@ -208,7 +211,13 @@ class Lock:
 
 @dataclass(frozen=True)
 class Instance:
-    """Everything the solver needs to roster one sub-district (or any group of Checkpoints)."""
+    """Everything the solver needs to roster one sub-district (or any group of Checkpoints).
+
+    ``previous``: the Roster being re-solved, or the part of it that may change (locked cells
+    are ``locks``). The solver keeps as much of it as the other goals allow (each Shift not kept
+    costs ``weights.change``) and starts its search from it, so that moving one person and
+    re-solving does not reshuffle everybody's calendar. Empty for a first solve.
+    """
 
     horizon: Horizon
     shifts: tuple[ShiftTemplate, ...]
@@ -218,6 +227,7 @@ class Instance:
     weights: Weights = field(default_factory=Weights)
     locks: tuple[Lock, ...] = ()
     name: str = ""
+    previous: tuple[Assignment, ...] = ()
 
     def shift(self, code: str) -> ShiftTemplate:
         for s in self.shifts:

@@ -550,9 +550,67 @@ class RosterModel:
                     iso = m.new_bool_var(f"iso_{s}_{d}")
                     m.add(here - self.w.get((s, d - 1), 0) - self.w.get((s, d + 1), 0) <= iso)
                     self.terms.add("isolated", w.isolated_day, iso)
+        self._changes()
         objective = [coef * v for parts in self.terms.parts.values() for coef, v in parts]
         if objective:
             m.minimize(sum(objective))
+
+    def previous_cells(self) -> set[tuple[int, int, int, int]]:
+        """``(s, d, k, c)`` of :attr:`Instance.previous` within this model (others are dropped)."""
+        g, hz = self.grid, self.instance.horizon
+        cells = set()
+        for a in self.instance.previous:
+            s, d = g.staff_index.get(a.staff), hz.index(a.date)
+            k, c = g.shift_index.get(a.shift), g.cp_index.get(a.checkpoint)
+            if s is not None and d is not None and k is not None and c is not None:
+                cells.add((s, d, k, c))
+        return cells
+
+    def _changes(self) -> None:
+        """The ``changes`` term: ``weights.change`` per Shift of the previous Roster not kept.
+
+        A person standing alone keeps a Shift when their ``x`` is 1. A pool only counts heads per
+        Checkpoint, and :meth:`_seat` seats its people at their previous Checkpoint first (after
+        the locked ones), so of the ``Q`` pool members who stood at Checkpoint ``c`` on a Shift,
+        ``min(those of Q still working it, places at c not held by a lock of someone else)`` are
+        kept; ``kept`` is that minimum (the objective pushes it up to it). A Shift that cannot be
+        kept (the person is away now, or the gate closed) costs the same, as a constant: it is a
+        change all the same, and the term then counts exactly the Shifts that moved.
+        """
+        weight = self.instance.weights.change
+        previous = self.previous_cells()
+        if not weight or not previous:
+            return
+        m = self.m
+        by_pool: dict[tuple[int, int, int, int], list[int]] = defaultdict(list)
+        lost = 0
+        for s, d, k, c in sorted(previous):
+            if s in self.pool_of:
+                by_pool[self.pool_of[s], d, k, c].append(s)
+            elif (s, d, k, c) in self.x:
+                self.terms.add("changes", weight, 1 - self.x[s, d, k, c])
+            else:
+                lost += 1
+        held_by: dict[tuple[int, int, int, int], list[int]] = defaultdict(list)
+        for (s, d, k), c in self.held.items():
+            held_by[self.pool_of[s], d, k, c].append(s)
+        for (p, d, k, c), members in by_pool.items():
+            # One locked at another Checkpoint on this Shift works it, but not here.
+            ys = [
+                self.y[s, d, k] for s in members if (s, d, k) in self.y and self.held.get((s, d, k), c) == c
+            ]
+            count = dict(self.n.get((p, d, k), [])).get(c)
+            others_held = sum(1 for s in held_by.get((p, d, k, c), []) if s not in members)
+            if not ys or count is None:
+                lost += len(members)
+                continue
+            kept = m.new_int_var(0, len(ys), f"kept_{p}_{d}_{k}_{c}")
+            m.add(kept <= sum(ys))
+            m.add(kept <= count - others_held)
+            lost += len(members) - len(ys)
+            self.terms.add("changes", weight, len(ys) - kept)
+        if lost:
+            self.terms.add("changes", weight, lost)
 
     def _request(
         self, s: int, date: dt.date, shift: str | None, checkpoint: str | None, work: bool, weight: int
@@ -774,6 +832,16 @@ class RosterModel:
         chosen = {(s, d, k, c) for s, d, k, c in chosen if g.eligible(s, c, d, k)}
         for s, d, k, c in sorted(chosen):
             book(s, d, k, c)
+        # A re-solve: every Shift of the previous Roster that still breaks no rule stays, leads
+        # first so a slot needing one keeps a place for one; the days below fill the rest.
+        for s, d, k, c in sorted(
+            self.previous_cells() - chosen, key=lambda cell: (not inst.staff[cell[0]].is_lead, cell)
+        ):
+            have = [t for t in range(n_staff) if (t, d, k, c) in chosen]
+            lead_missing = g.lead_needed[c][d][k] and not any(inst.staff[t].is_lead for t in have)
+            room = g.need[c][d][k] - len(have) - (1 if lead_missing and not inst.staff[s].is_lead else 0)
+            if g.eligible(s, c, d, k) and room > 0 and fits(s, g.occ[d][k]):
+                book(s, d, k, c)
         teams = sorted({m_.team for m_ in inst.staff})
         for d in range(days):
             # Give each open Checkpoint of the day to one Team, largest need first: the Team with
@@ -920,10 +988,14 @@ class RosterModel:
     def _seat(self, solver: cp_model.CpSolver) -> list[tuple[int, int, int, int]]:
         """``(s, d, k, c)`` for the pooled people on ``solver``'s Roster: who of a pool stands where.
 
-        The model only counts a pool's people per Checkpoint; here each person working a Shift
-        goes back to the Checkpoint they last stood at where its count still has room (day by
-        day, in time order), the others fill what is left, in staff order. Deterministic.
+        The model only counts a pool's people per Checkpoint; here, Shift by Shift in time order,
+        the locked people take their places, then each person back on a Shift they had in the
+        previous Roster (:attr:`Instance.previous`) goes to the Checkpoint they stood at then, then
+        each other person to the Checkpoint they last stood at, while its count has room; the
+        others fill what is left, in staff order. Deterministic. The ``changes`` term of
+        :meth:`_changes` counts exactly what this keeps.
         """
+        before = {(s, d, k): c for s, d, k, c in self.previous_cells() if s in self.pool_of}
         last: dict[int, int] = {}
         seated: list[tuple[int, int, int, int]] = []
         order = sorted(self.n, key=lambda pdk: (self.grid.occ[pdk[1]][pdk[2]].start, pdk[0]))
@@ -934,6 +1006,11 @@ class RosterModel:
             for s in working:
                 c = self.held.get((s, d, k))
                 if c is not None:  # locked there; the count holds its place
+                    room[c] -= 1
+                    here[s] = c
+            for s in working:
+                c = before.get((s, d, k))
+                if s not in here and c is not None and room.get(c, 0) > 0:
                     room[c] -= 1
                     here[s] = c
             for s in working:
@@ -1130,6 +1207,7 @@ def components(instance: Instance) -> list[Instance]:
                 staff=tuple(instance.staff[s] for s in staff_idx),
                 checkpoints=tuple(instance.checkpoints[c] for c in cp_idx),
                 locks=tuple(lock for lock in instance.locks if lock.staff in ids),
+                previous=tuple(a for a in instance.previous if a.staff in ids),
             )
         )
     return parts
