@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -55,6 +56,7 @@ TOP_FIELDS = {
     "rules",
     "weights",
     "locks",
+    "previous",
 }
 HORIZON_FIELDS = {"start", "days", "time_zone"}
 SHIFT_FIELDS = {"code", "start", "hours"}
@@ -75,8 +77,9 @@ STAFF_FIELDS = {
 TIME_RANGE_FIELDS = {"start", "end"}
 REQUEST_FIELDS = {"date", "work", "shift", "checkpoint", "weight"}
 RULES_FIELDS = {"min_rest_hours", "max_shifts_per_day", "max_consecutive_days", "min_days_off"}
-WEIGHTS_FIELDS = {"fairness", "request", "team_mix", "isolated_day", "empty_slot"}
+WEIGHTS_FIELDS = {"fairness", "request", "team_mix", "isolated_day", "empty_slot", "change"}
 LOCK_FIELDS = {"staff", "date", "shift", "checkpoint", "assigned"}
+CELL_FIELDS = {"staff", "date", "shift", "checkpoint"}
 
 _TYPE_NAMES = {
     dict: "an object",
@@ -258,6 +261,9 @@ class _Reader:
             self.lock(v, f"locks[{i}]", horizon, codes, cp_codes, [m.id for m in staff])
             for i, v in enumerate(self.array(top.get("locks", []), "locks"))
         ]
+        previous = self.cells(
+            top.get("previous", []), "previous", horizon, codes, cp_codes, [m.id for m in staff]
+        )
         return Instance(
             horizon=horizon,
             shifts=tuple(shifts),
@@ -267,7 +273,34 @@ class _Reader:
             weights=weights,
             locks=tuple(locks),
             name=name,
+            previous=previous,
         )
+
+    def cells(
+        self,
+        value: Any,
+        field: str,
+        horizon: Horizon,
+        shifts: list[str],
+        checkpoints: list[str],
+        staff: list[str],
+    ) -> tuple[Assignment, ...]:
+        """Roster cells ``{"staff", "date", "shift", "checkpoint"}`` (an output's ``assignments``)."""
+        out = []
+        for i, item in enumerate(self.array(value, field)):
+            at = f"{field}[{i}]"
+            data = self.obj(item, at, CELL_FIELDS, CELL_FIELDS)
+            date = self.date(data["date"], f"{at}.date")
+            self.in_horizon(date, horizon, f"{at}.date")
+            out.append(
+                Assignment(
+                    staff=self.ref(data["staff"], f"{at}.staff", staff, "staff member"),
+                    date=date,
+                    shift=self.ref(data["shift"], f"{at}.shift", shifts, "shift"),
+                    checkpoint=self.ref(data["checkpoint"], f"{at}.checkpoint", checkpoints, "checkpoint"),
+                )
+            )
+        return tuple(out)
 
     def horizon(self, value: Any) -> Horizon:
         data = self.obj(value, "horizon", HORIZON_FIELDS, {"start", "days"})
@@ -457,6 +490,31 @@ def parse_instance(doc: Any, *, source: str = "instance") -> Instance:
 
 def read_instance(path: str | Path) -> Instance:
     """Read and check an instance file (UTF-8 JSON)."""
+    return parse_instance(_read_json(path), source=str(path))
+
+
+def read_previous(path: str | Path, instance: Instance) -> Instance:
+    """``instance`` with the ``assignments`` of an earlier Roster file (``--out ROSTER.json``) as
+    its :attr:`~Instance.previous`, so a re-solve keeps what it can of that Roster. Raises
+    RosterInputError naming the cell at fault (``assignments[3].staff``: no such staff member)."""
+    doc = _read_json(path)
+    reader = _Reader(str(path))
+    if not isinstance(doc, dict):
+        raise reader.fail("roster_field_type", "", expected="an object", got=_kind(doc))
+    if "assignments" not in doc:
+        raise reader.fail("roster_field_missing", "assignments")
+    previous = reader.cells(
+        doc["assignments"],
+        "assignments",
+        instance.horizon,
+        [s.code for s in instance.shifts],
+        [c.code for c in instance.checkpoints],
+        [m.id for m in instance.staff],
+    )
+    return replace(instance, previous=previous)
+
+
+def _read_json(path: str | Path) -> Any:
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8-sig")
@@ -480,7 +538,7 @@ def read_instance(path: str | Path) -> Instance:
             column=exc.colno,
             detail=exc.msg,
         ) from None
-    return parse_instance(doc, source=str(p))
+    return doc
 
 
 # -- writing -------------------------------------------------------------------------------
@@ -562,6 +620,11 @@ def instance_to_json(instance: Instance) -> dict[str, Any]:
                 "assigned": lock.assigned,
             }
             for lock in instance.locks
+        ]
+    if instance.previous:
+        doc["previous"] = [
+            {"staff": a.staff, "date": a.date.isoformat(), "shift": a.shift, "checkpoint": a.checkpoint}
+            for a in instance.previous
         ]
     return doc
 

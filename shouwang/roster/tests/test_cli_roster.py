@@ -15,7 +15,7 @@ from shouwang.roster.instance_json import write_instance
 from shouwang.roster.tests.test_curtois import BENCH, needs_files
 from shouwang.roster.tests.test_explain import short_gate_instance
 from shouwang.roster.tests.test_instance_json import DOC
-from shouwang.roster.tests.test_solver import small_instance
+from shouwang.roster.tests.test_solver import small_instance, wishful_instance
 
 
 def run(*args: str) -> str:
@@ -33,6 +33,41 @@ def test_a_json_instance_is_solved_and_the_roster_written(tmp_path: Path) -> Non
     roster = json.loads(roster_file.read_text(encoding="utf-8"))
     assert roster["status"] == "optimal"
     assert len(roster["assignments"]) == 12
+
+
+def test_previous_keeps_an_earlier_roster_around_a_new_lock(tmp_path: Path) -> None:
+    instance_file, first_file = tmp_path / "instance.json", tmp_path / "first.json"
+    instance = wishful_instance()
+    write_instance(instance, instance_file)
+    run(str(instance_file), "--time-limit", "10", "--out", str(first_file))
+    cells = json.loads(first_file.read_text(encoding="utf-8"))["assignments"]
+    doc = json.loads(instance_file.read_text(encoding="utf-8"))
+    cell = cells[40]
+    busy = {c["staff"] for c in cells if c["date"] == cell["date"]}
+    doc["locks"] = [{**cell, "staff": next(m["id"] for m in doc["staff"] if m["id"] not in busy)}]
+    instance_file.write_text(json.dumps(doc), encoding="utf-8")
+    out = run(str(instance_file), "--time-limit", "10", "--previous", str(first_file))
+    changed = int(out.split("changed=")[1].split()[0])
+    assert 1 <= changed <= 6 and f"of previous={len(cells)}" in out
+    assert f'"changes": {changed}' in out
+
+
+def test_a_bad_previous_file_names_the_cell(tmp_path: Path) -> None:
+    instance_file, previous = tmp_path / "instance.json", tmp_path / "old.json"
+    write_instance(small_instance(), instance_file)
+    previous.write_text(
+        json.dumps(
+            {"assignments": [{"staff": "s9", "date": "2020-03-02", "shift": "06-10", "checkpoint": "N"}]}
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError) as info:
+        run(str(instance_file), "--previous", str(previous))
+    assert "assignments[0].staff" in str(info.value) and "s9" in str(info.value)
+    previous.write_text("[]", encoding="utf-8")
+    with pytest.raises(CommandError) as info:
+        run(str(instance_file), "--previous", str(previous))
+    assert "must be an object" in str(info.value)
 
 
 def test_no_roster_prints_the_reasons_and_exits_2(tmp_path: Path) -> None:

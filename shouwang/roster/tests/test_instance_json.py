@@ -15,6 +15,7 @@ import pytest
 
 from shouwang.core.errors import InvalidInput
 from shouwang.roster.instance_json import (
+    CELL_FIELDS,
     CHECKPOINT_FIELDS,
     HORIZON_FIELDS,
     LOCK_FIELDS,
@@ -32,7 +33,7 @@ from shouwang.roster.instance_json import (
     result_to_json,
 )
 from shouwang.roster.messages import ROSTER_MESSAGES
-from shouwang.roster.model import Lock
+from shouwang.roster.model import Assignment, Lock
 from shouwang.roster.tests.test_solver import DAY0, quick, small_instance
 
 DOC: dict[str, Any] = {
@@ -68,6 +69,7 @@ DOC: dict[str, Any] = {
     "rules": {"min_rest_hours": 4, "max_shifts_per_day": 2, "max_consecutive_days": 6, "min_days_off": None},
     "weights": {"fairness": 2, "team_mix": 3},
     "locks": [{"staff": "cadre03", "date": "2020-03-02", "shift": "06-10", "checkpoint": "DXJ-N"}],
+    "previous": [{"staff": "cadre04", "date": "2020-03-02", "shift": "10-14", "checkpoint": "DXJ-N"}],
 }
 
 
@@ -106,6 +108,8 @@ def test_a_document_is_read_into_the_model() -> None:
     assert instance.rules.min_days_off is None and instance.rules.min_rest_hours == 4
     assert instance.weights.team_mix == 3 and instance.weights.empty_slot == 1000  # defaults kept
     assert instance.locks == (Lock("cadre03", DAY0, "06-10", "DXJ-N", True),)
+    assert instance.previous == (Assignment("cadre04", DAY0, "10-14", "DXJ-N"),)
+    assert instance.weights.change == 1
 
 
 def test_writing_and_reading_back_gives_the_same_instance() -> None:
@@ -172,6 +176,10 @@ def test_writing_and_reading_back_gives_the_same_instance() -> None:
         ),
         ("locks[0].shift", "night", "roster_field_ref", "locks[0].shift", "there is no shift 'night'"),
         ("locks[0].staff", "cadre09", "roster_field_ref", "locks[0].staff", "known: cadre01, cadre02"),
+        ("previous[0].checkpoint", ..., "roster_field_missing", "previous[0].checkpoint", "add it"),
+        ("previous[0].staff", "cadre09", "roster_field_ref", "previous[0].staff", "known: cadre01"),
+        ("previous[0].date", "2020-03-09", "roster_field_outside", "previous[0].date", "outside"),
+        ("weights.change", -1, "roster_field_range", "weights.change", "between 0 and"),
     ],
 )
 def test_bad_input_names_the_field_and_the_fix(
@@ -217,6 +225,7 @@ def test_the_schema_documents_exactly_the_fields_the_reader_accepts() -> None:
         (props["rules"], RULES_FIELDS),
         (props["weights"], WEIGHTS_FIELDS),
         (props["locks"]["items"], LOCK_FIELDS),
+        (props["previous"]["items"], CELL_FIELDS),
     ]
     for node, fields in pairs:
         assert set(node["properties"]) == fields

@@ -1,6 +1,7 @@
 """``shouwang roster solve``: make a duty Roster from a JSON instance, or solve a Curtois benchmark file.
 
     shouwang roster solve INSTANCE.json [--time-limit S] [--seed N] [--soft-coverage] [--out ROSTER.json]
+                                        [--previous ROSTER.json]
     shouwang roster solve --format curtois InstanceN.txt [--time-limit S] [--out ROSTER.json]
 
 A progress bar (on stderr) shows the time spent, the best objective and the bound. The summary
@@ -15,6 +16,7 @@ import json
 import math
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +25,7 @@ from tqdm import tqdm
 
 from shouwang.core.errors import ShouwangError
 from shouwang.roster.curtois import best_known, read_curtois, roster_to_text, solve_curtois
-from shouwang.roster.instance_json import read_instance, write_result
+from shouwang.roster.instance_json import read_instance, read_previous, write_result
 from shouwang.roster.model import Explanation
 from shouwang.roster.solver import solve
 
@@ -121,6 +123,11 @@ class Command(BaseCommand):
         )
         solve_p.add_argument("--out", metavar="ROSTER.json", help="write the Roster (JSON) here")
         solve_p.add_argument(
+            "--previous",
+            metavar="ROSTER.json",
+            help="an earlier Roster (an --out file): re-solve keeping as much of it as the rules allow",
+        )
+        solve_p.add_argument(
             "--lang", choices=("both", "zh-hans", "en"), default="both", help="language of reasons"
         )
         solve_p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -138,6 +145,8 @@ class Command(BaseCommand):
 
     def solve_json(self, options: dict[str, Any]) -> None:
         instance = read_instance(options["instance"])
+        if options["previous"]:
+            instance = read_previous(options["previous"], instance)
         bar = ProgressBar(options["time_limit"], enabled=not options["no_progress"])
         try:
             result = solve(
@@ -154,6 +163,9 @@ class Command(BaseCommand):
         self.stdout.write(
             figures(result.status, result.objective, result.best_bound, result.gap_pct, result.wall_s)
         )
+        if result.has_roster and instance.previous:
+            moved = Counter(instance.previous) - Counter(result.assignments)
+            self.stdout.write(f"changed={sum(moved.values())} of previous={len(instance.previous)}")
         if result.has_roster:
             hours = sorted(result.hours.values())
             self.stdout.write(
