@@ -127,6 +127,8 @@ class RosterSummaryOut(Schema):
     seed: int
     time_limit_s: float
     soft_coverage: bool
+    keep_current: bool = Field(..., description="The solve kept what it could of the Roster before it")
+    changed: int | None = Field(..., description="Shifts of the Roster before that the last solve moved")
     empty_places: int
     solved_at: dt.datetime | None
     solved_by: str | None
@@ -199,12 +201,18 @@ class RosterIn(Schema):
     )
     seed: int = Field(0, ge=0, lt=2**31)
     soft_coverage: bool = Field(False, description="Let slots stay empty (listed) rather than fail")
+    keep_current: bool = Field(
+        True, description="On a re-solve, keep as much of the present Roster as the rules allow"
+    )
 
 
 class ResolveIn(Schema):
     time_limit_s: float = Field(10.0, gt=0, le=API_TIME_LIMIT_MAX)
     seed: int = Field(0, ge=0, lt=2**31)
     soft_coverage: bool = False
+    keep_current: bool = Field(
+        True, description="Keep as much of the present Roster as the rules allow (false: afresh)"
+    )
 
 
 class AssignIn(Schema):
@@ -358,6 +366,8 @@ def roster_summary(roster: Roster, lang: str) -> dict[str, Any]:
         "seed": roster.seed,
         "time_limit_s": roster.time_limit_s,
         "soft_coverage": roster.soft_coverage,
+        "keep_current": roster.keep_current,
+        "changed": roster.changed,
         "empty_places": sum(int(e.get("missing", 0)) for e in roster.empty_slots),
         "solved_at": roster.solved_at.astimezone(zone) if roster.solved_at else None,
         "solved_by": _who(roster.solved_by),
@@ -527,6 +537,7 @@ def create_roster(request: HttpRequest, payload: RosterIn) -> Any:
         time_limit_s=payload.time_limit_s,
         seed=payload.seed,
         soft_coverage=payload.soft_coverage,
+        keep_current=payload.keep_current,
     )
     return _solve_answer(outcome, request, created_status=201)
 
@@ -562,6 +573,7 @@ def resolve_roster(request: HttpRequest, roster_id: int, payload: ResolveIn) -> 
         time_limit_s=payload.time_limit_s,
         seed=payload.seed,
         soft_coverage=payload.soft_coverage,
+        keep_current=payload.keep_current,
     )
     return _solve_answer(outcome, request, created_status=200)
 

@@ -197,13 +197,15 @@ def build_instance(
     start: dt.date,
     days: int,
     kept: Sequence[Shift] = (),
+    previous: Sequence[Shift] = (),
     now: dt.datetime,
     name: str = "",
 ) -> Built:
     """The Instance of ``days`` local days from ``start`` for ``subdistrict``.
 
     ``kept``: Shifts the solve must keep (locked, or already begun: see ``solve_roster``); each
-    becomes a :class:`~model.Lock` at its gate. Every slot that starts before ``now`` is frozen:
+    becomes a :class:`~model.Lock` at its gate. ``previous``: the other Shifts of the Roster
+    being re-solved, which the solver keeps where it can (:attr:`model.Instance.previous`). Every slot that starts before ``now`` is frozen:
     it needs exactly the kept people in it (nobody is rostered into the past, and a past gap
     cannot make the future infeasible). Time away that ended before ``now`` is left out for the
     same reason. Shifts of the same people in *other* Rosters within ``min_rest_hours`` of the
@@ -309,6 +311,9 @@ def build_instance(
         rules=policy.rules(),
         locks=locks,
         name=name or f"{subdistrict.code} {start.isoformat()}+{days}",
+        previous=tuple(
+            model.Assignment(str(p.staff_id), p.date, p.template.code, p.checkpoint.code) for p in previous
+        ),
     )
     return Built(
         instance=instance,

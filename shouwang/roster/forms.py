@@ -69,9 +69,18 @@ class SolveForm(_TimeLimitMixin, ServiceForm):
 
 
 class ResolveForm(_TimeLimitMixin, ServiceForm):
-    """Re-solve the same horizon around the locked Shifts."""
+    """Re-solve the same horizon around the locked Shifts; ``keep_current`` (ticked unless the
+    coordinator unticks it) keeps as much of the present Roster as the rules allow."""
 
     field_aliases: ClassVar[dict[str, str]] = {"start": "", "days": "", "subdistrict": ""}
+
+    keep_current = forms.BooleanField(
+        label=_("Keep the present roster where the rules allow: move as few shifts as possible"),
+        required=False,
+        initial=True,
+    )
+
+    field_order = ["time_limit_s", "keep_current", "soft_coverage"]
 
 
 class AssignForm(ServiceForm):

@@ -94,7 +94,9 @@ class Roster(models.Model):
     ``seed``, ``time_limit_s`` and ``soft_coverage`` it ran with. ``explanations`` is a list of
     ``{"code", "zh", "en"}`` (words rendered when solved); ``empty_slots`` a list of
     ``{"checkpoint", "checkpoint_name", "date", "shift", "needed", "missing", "lead"}`` (codes,
-    ISO local date) — both empty for a fully staffed Roster.
+    ISO local date) — both empty for a fully staffed Roster. ``keep_current``: the solve kept
+    what it could of the Roster before it; ``changed``: how many of that Roster's replaceable
+    Shifts the solve moved (None for a first solve).
     """
 
     subdistrict = models.ForeignKey(Subdistrict, on_delete=models.PROTECT, related_name="rosters")
@@ -109,6 +111,8 @@ class Roster(models.Model):
     seed = models.IntegerField(default=0)
     time_limit_s = models.FloatField()
     soft_coverage = models.BooleanField(default=False)
+    keep_current = models.BooleanField(default=True)
+    changed = models.PositiveIntegerField(null=True, blank=True)
     objective_terms = models.JSONField(default=dict, blank=True)
     explanations = models.JSONField(default=list, blank=True)
     empty_slots = models.JSONField(default=list, blank=True)

@@ -29,6 +29,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from shouwang.core.access import READ_ONLY_ROLES, role_of
@@ -263,6 +264,12 @@ def _solved_words(outcome: SolveOutcome) -> str:
         "status": _solver_words(outcome.status),
         "seconds": _figure(roster.wall_s, 2),
     }
+    if outcome.changed is not None:
+        said += " " + ngettext(
+            "%(n)s shift moved from the roster before.",
+            "%(n)s shifts moved from the roster before.",
+            outcome.changed,
+        ) % {"n": outcome.changed}
     if empty:
         said += " " + _("%(n)s places stay empty (in red).") % {"n": empty}
     return said
@@ -425,6 +432,7 @@ def roster_page(request: HttpRequest, roster_id: int) -> HttpResponse:
                         actor=user,
                         time_limit_s=resolve_form.cleaned_data["time_limit_s"],
                         soft_coverage=resolve_form.cleaned_data["soft_coverage"],
+                        keep_current=resolve_form.cleaned_data["keep_current"],
                     )
                 except ShouwangError as err:
                     resolve_form.add_service_error(err)
@@ -445,6 +453,7 @@ def roster_page(request: HttpRequest, roster_id: int) -> HttpResponse:
             initial={
                 "time_limit_s": min(roster.time_limit_s, PAGE_TIME_LIMIT_MAX),
                 "soft_coverage": roster.soft_coverage,
+                "keep_current": roster.keep_current,
             }
         )
     return render(

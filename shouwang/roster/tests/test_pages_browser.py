@@ -188,15 +188,30 @@ def test_a_locked_person_stays_when_the_roster_is_re_solved(duty: Duty, desktop:
     assert "已锁定" in desktop.inner_text(".msgs")
     desktop.click("#resolve summary")
     desktop.fill("#id_time_limit_s", "5")
+    assert desktop.is_checked("#id_keep_current")  # keep the present roster: the default
     screenshot(desktop, "roster-lock-before-resolve")
     desktop.click("#resolve-submit")
     desktop.wait_for_selector(".msgs li.success:has-text('排班已完成')")
     assert shift.staff.display_name in desktop.inner_text(cell)
     assert "已锁" in desktop.inner_text(cell)
+    # Nothing else asked for a change: the whole roster stays, row for row, and the page says so.
+    assert "与原排班相比改动了 0 个班次" in desktop.inner_text(".msgs")
+    assert "上次重排改动 0 个班次" in desktop.inner_text("#changed")
     screenshot(desktop, "roster-lock-after-resolve")
     kept = Shift.objects.get(pk=shift.pk)
     assert kept.staff_id == shift.staff_id and kept.locked
-    assert not Shift.objects.filter(pk__in=others).exists()  # everything else was solved again
+    assert Shift.objects.filter(pk__in=others).count() == len(others)
+
+    # Afresh: the box unticked, every unlocked cell is solved again.
+    desktop.click("#resolve summary")
+    desktop.uncheck("#id_keep_current")
+    desktop.fill("#id_time_limit_s", "5")
+    desktop.click("#resolve-submit")
+    desktop.wait_for_selector(".msgs li.success:has-text('排班已完成')")
+    roster.refresh_from_db()
+    assert roster.keep_current is False and roster.changed is not None
+    assert f"与原排班相比改动了 {roster.changed} 个班次" in desktop.inner_text(".msgs")
+    assert Shift.objects.get(pk=shift.pk).locked
 
 
 # ---- signing in and out on the gate page ---------------------------------------------------------------------

@@ -79,6 +79,10 @@ def test_solve_read_lock_assign_publish_through_the_api(duty: Duty) -> None:
     assert locked.json()["starts_at"] == "2020-03-03T06:00:00+08:00"
     again = post(admin, "/rosters", {"start": MONDAY.isoformat(), "days": 3, "time_limit_s": 5, "seed": 5})
     assert again.status_code == 200 and again.json()["id"] == roster_id
+    assert (again.json()["keep_current"], again.json()["changed"]) == (True, 0)  # nothing asked for a move
+    afresh = post(admin, f"/rosters/{roster_id}/solve", {"time_limit_s": 5, "keep_current": False})
+    assert afresh.status_code == 200 and afresh.json()["keep_current"] is False
+    assert afresh.json()["changed"] == Roster.objects.get(pk=roster_id).changed is not None
     assert Shift.objects.filter(pk=shift_id, locked=True).exists()
     unlocked = post(admin, f"/rosters/{roster_id}/shifts/{shift_id}/unlock")
     assert unlocked.json()["locked"] is False

@@ -56,9 +56,12 @@ def test_plan_stores_a_roster_and_prints_a_summary(duty: Duty) -> None:
         f"roster={roster.pk} subdistrict=xichangan start=2020-03-02 end=2020-03-04 shifts=18 empty_places=0"
         in out
     )
-    assert "created=yes" in out
+    assert "created=yes" in out and "changed=" not in out
     assert AuditLog.objects.get(action="roster.solve").actor == duty.admin
-    assert "created=no" in run(*PLAN)
+    assert "created=no changed=0" in run(*PLAN)  # the same Roster again: nothing moved
+    run(*PLAN, "--afresh")
+    roster.refresh_from_db()
+    assert roster.keep_current is False and roster.changed is not None
 
 
 def test_plan_with_soft_coverage_lists_the_empty_slots_in_both_languages(duty: Duty) -> None:

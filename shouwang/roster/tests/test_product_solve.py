@@ -14,6 +14,7 @@ import time_machine
 from conftest import World
 from shouwang.core.errors import Forbidden, InvalidInput
 from shouwang.core.models import AuditLog
+from shouwang.roster import services, solver
 from shouwang.roster.choices import RosterStatus
 from shouwang.roster.models import Roster, Shift
 from shouwang.roster.selectors import grid
@@ -102,6 +103,7 @@ def test_locked_and_hand_made_shifts_survive_a_re_solve(duty: Duty) -> None:
         locked.staff, actor=duty.admin, date=locked.date + dt.timedelta(days=1), reason="病假"
     )
     publish_roster(roster, actor=duty.admin)
+    replaceable = set(roster.shifts.filter(locked=False).values_list("pk", flat=True))
     outcome = plan(duty, seed=7)
     assert outcome.stored and not outcome.created
     roster.refresh_from_db()
@@ -116,9 +118,76 @@ def test_locked_and_hand_made_shifts_survive_a_re_solve(duty: Duty) -> None:
     )
     assert Shift.objects.filter(pk=hand.pk, staff=a4, locked=True, source="hand").exists()
     assert roster.shifts.count() == 18
-    assert not roster.shifts.filter(pk__in=unlocked_ids).exists()  # the rest was replaced
+    # What the new Roster has as before stays the same row; the rest was replaced.
+    assert roster.changed == outcome.changed and outcome.changed is not None and outcome.changed >= 1
+    assert roster.shifts.filter(pk__in=replaceable).count() == len(replaceable) - outcome.changed
+    assert replaceable <= unlocked_ids
     assert not roster.shifts.filter(staff=locked.staff, date=locked.date + dt.timedelta(days=1)).exists()
     assert AuditLog.objects.filter(action="roster.solve").order_by("-pk")[0].detail["kept"] == 2
+
+
+def open_cells(roster: Roster) -> Counter[tuple[int, dt.date, int, int]]:
+    """The unlocked cells of ``roster``: (staff, date, template, checkpoint) ids."""
+    return Counter(
+        (s.staff_id, s.date, s.template_id, s.checkpoint_id) for s in roster.shifts.filter(locked=False)
+    )
+
+
+def test_a_re_solve_around_a_hand_edit_moves_few_shifts_and_keeps_their_rows(duty: Duty) -> None:
+    """The coordinator puts one person in a cell and re-solves: the others' Shifts stay put
+    (same rows, so calendars and swap requests go on); afresh, most of them move."""
+    roster = plan(duty, days=7).roster
+    assert roster is not None
+    wednesday = dt.date(2020, 3, 4)
+    taken = roster.shifts.filter(checkpoint=duty.world.gate_a, date=wednesday).order_by("template__start")[0]
+    newcomer = next(
+        s
+        for s in duty.a_staff
+        if s.pk != taken.staff_id and not roster.shifts.filter(staff=s, date=wednesday).exists()
+    )
+    assign_shift(
+        roster,
+        staff=newcomer,
+        checkpoint=taken.checkpoint,
+        date=wednesday,
+        template=taken.template,
+        actor=duty.admin,
+    )
+    before = open_cells(roster)
+    rows = set(roster.shifts.filter(locked=False).values_list("pk", flat=True))
+    outcome = plan(duty, days=7)
+    assert outcome.stored and outcome.status == "optimal" and outcome.changed is not None
+    assert 1 <= outcome.changed <= 4
+    assert sum((before - open_cells(roster)).values()) == outcome.changed
+    assert roster.shifts.filter(pk__in=rows).count() == len(rows) - outcome.changed
+    log = AuditLog.objects.filter(action="roster.solve").order_by("-pk")[0]
+    assert log.detail["changed"] == outcome.changed and log.detail["keep_current"] is True
+    assert log.detail["replaced"] == outcome.changed
+
+    before = open_cells(roster)
+    afresh = plan(duty, days=7, keep_current=False, seed=3)
+    assert afresh.stored and afresh.changed is not None
+    roster.refresh_from_db()
+    assert roster.keep_current is False and roster.changed == afresh.changed
+    assert sum((before - open_cells(roster)).values()) == afresh.changed
+
+
+def test_a_hand_edit_while_solving_is_not_overwritten(duty: Duty, monkeypatch: pytest.MonkeyPatch) -> None:
+    roster = plan(duty).roster
+    assert roster is not None
+    victim = roster.shifts.filter(locked=False).order_by("pk")[0]
+
+    def solve_while_someone_edits(*args: Any, **kwargs: Any) -> Any:
+        result = solver.solve(*args, **kwargs)
+        Shift.objects.filter(pk=victim.pk).delete()  # as remove_shift would, from another request
+        return result
+
+    monkeypatch.setattr(services, "solve", solve_while_someone_edits)
+    with pytest.raises(InvalidInput) as info:
+        plan(duty)
+    assert info.value.code == "roster_changed_while_solving"
+    assert not Shift.objects.filter(pk=victim.pk).exists()
+    assert roster.shifts.count() == 17
 
 
 def test_shifts_already_begun_are_kept_when_re_solving_mid_roster(duty: Duty) -> None:

@@ -127,6 +127,11 @@ class Command(BaseCommand):
         plan.add_argument(
             "--soft-coverage", action="store_true", help="允许空缺并列出 / let slots stay empty, listed"
         )
+        plan.add_argument(
+            "--afresh",
+            action="store_true",
+            help="重排时不保留现有排班 / re-solve without keeping the present roster",
+        )
         plan.add_argument("--user", metavar="USERNAME", help="以谁的身份 / act as (default: the first admin)")
         plan.add_argument("--no-progress", action="store_true", help="不显示进度条 / no progress bar")
         export = sub.add_parser("export", help="导出排班表 .xlsx / write a roster's printable grid")
@@ -175,6 +180,7 @@ class Command(BaseCommand):
                 time_limit_s=limit,
                 seed=options["seed"],
                 soft_coverage=options["soft_coverage"],
+                keep_current=not options["afresh"],
                 progress=bar.update,
             )
         finally:
@@ -192,6 +198,7 @@ class Command(BaseCommand):
                 f"roster={roster.pk} subdistrict={subdistrict.code} start={roster.start.isoformat()} "
                 f"end={roster.end.isoformat()} shifts={shifts} empty_places={empty} status={roster.status} "
                 f"created={'yes' if outcome.created else 'no'}"
+                + ("" if outcome.changed is None else f" changed={outcome.changed}")
             )
         for reason in outcome.reasons:
             self.stdout.write(f"- {reason.zh}\n  {reason.en}")
