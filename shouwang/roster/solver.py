@@ -8,7 +8,8 @@ count per Checkpoint for the pool, seated after the solve (:meth:`RosterModel.re
 coverage is asked for), nobody in two places at once, availability, rest between Shifts, max
 Shifts per day, max hours in any 7 days, min/max total hours, max consecutive working days, min
 days off, locks, a team lead where asked. Soft, weighted by :class:`~shouwang.roster.model.Weights`:
-fair hours, requests, one Team per Checkpoint per day, no isolated working days.
+fair hours, requests, one Team per Checkpoint per day, no isolated working days, and on a
+re-solve the Shifts moved from the previous Roster (:attr:`~shouwang.roster.model.Instance.previous`).
 
 Time: each Shift occurrence is placed on an absolute minute axis from local midnight of the first
 day (through the horizon's zone, so a DST jump changes real rest time as it should). "Nobody in

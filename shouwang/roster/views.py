@@ -453,7 +453,7 @@ def roster_page(request: HttpRequest, roster_id: int) -> HttpResponse:
             initial={
                 "time_limit_s": min(roster.time_limit_s, PAGE_TIME_LIMIT_MAX),
                 "soft_coverage": roster.soft_coverage,
-                "keep_current": roster.keep_current,
+                "keep_current": True,  # afresh is a choice made each time, not remembered
             }
         )
     return render(

@@ -270,12 +270,16 @@ def test_lock_then_resolve_keeps_the_locked_person(duty: Duty, draft: Roster) ->
     assert Shift.objects.get(pk=shift.pk).locked
     others = set(draft.shifts.filter(locked=False).values_list("pk", flat=True))
     resolved = client.post(
-        f"/roster/{draft.pk}/", {"action": "resolve", "time_limit_s": str(FAST)}, follow=True
+        f"/roster/{draft.pk}/",
+        {"action": "resolve", "time_limit_s": str(FAST), "keep_current": "on"},
+        follow=True,
     )
     assert "的排班已完成" in text(resolved)
     kept = Shift.objects.get(pk=shift.pk)
     assert kept.staff_id == shift.staff_id and kept.locked
-    assert not Shift.objects.filter(pk__in=others).exists()
+    # The lock asked for no move: the rest of the roster stays, row for row.
+    assert "与原排班相比改动了 0 个班次" in text(resolved)
+    assert Shift.objects.filter(pk__in=others).count() == len(others)
     cell = text_of(resolved.content.decode(), "c-dongxie-n-2020-03-02-06-10")
     assert shift.staff.display_name in cell and "已锁" in cell
     client.post(f"/roster/{draft.pk}/", {"action": "unlock", "shift": shift.pk})
