@@ -286,7 +286,8 @@ class _Reader:
         staff: list[str],
     ) -> tuple[Assignment, ...]:
         """Roster cells ``{"staff", "date", "shift", "checkpoint"}`` (an output's ``assignments``)."""
-        out = []
+        out: list[Assignment] = []
+        seen: dict[Assignment, str] = {}
         for i, item in enumerate(self.array(value, field)):
             at = f"{field}[{i}]"
             data = self.obj(item, at, CELL_FIELDS, CELL_FIELDS)
@@ -300,6 +301,9 @@ class _Reader:
                     checkpoint=self.ref(data["checkpoint"], f"{at}.checkpoint", checkpoints, "checkpoint"),
                 )
             )
+            if out[-1] in seen:
+                raise self.fail("roster_cell_duplicate", at, first=seen[out[-1]])
+            seen[out[-1]] = at
         return tuple(out)
 
     def horizon(self, value: Any) -> Horizon:
@@ -500,9 +504,9 @@ def read_previous(path: str | Path, instance: Instance) -> Instance:
     doc = _read_json(path)
     reader = _Reader(str(path))
     if not isinstance(doc, dict):
-        raise reader.fail("roster_field_type", "", expected="an object", got=_kind(doc))
+        raise reader.fail("roster_field_type", str(path), expected="an object", got=_kind(doc))
     if "assignments" not in doc:
-        raise reader.fail("roster_field_missing", "assignments")
+        raise reader.fail("roster_field_missing", f"{path}: assignments")
     previous = reader.cells(
         doc["assignments"],
         "assignments",

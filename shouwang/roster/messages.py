@@ -159,6 +159,10 @@ ROSTER_MESSAGES: dict[str, tuple[str, str]] = {
         "{field}：没有{kind}“{raw}”。已有：{known}。",
         "{field}: there is no {kind} '{raw}'; known: {known}.",
     ),
+    "roster_cell_duplicate": (
+        "{field}：与 {first} 是同一个班次（同一人、同一天、同一班次、同一卡口），每个班次只列一次。",
+        "{field}: the same cell as {first} (same person, day, shift and checkpoint); list each cell once.",
+    ),
     "roster_field_duplicate": (
         "{field}：“{raw}”重复出现，编号必须唯一。",
         "{field}: '{raw}' appears twice; codes must be unique.",

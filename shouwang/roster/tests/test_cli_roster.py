@@ -67,7 +67,15 @@ def test_a_bad_previous_file_names_the_cell(tmp_path: Path) -> None:
     previous.write_text("[]", encoding="utf-8")
     with pytest.raises(CommandError) as info:
         run(str(instance_file), "--previous", str(previous))
-    assert "must be an object" in str(info.value)
+    assert f"{previous} must be an object" in str(info.value)
+    cell = {"staff": "s1", "date": "2020-03-02", "shift": "06-10", "checkpoint": "N"}
+    previous.write_text(json.dumps({"assignments": [cell, cell]}), encoding="utf-8")
+    with pytest.raises(CommandError) as info:
+        run(str(instance_file), "--previous", str(previous))
+    assert "assignments[1]: the same cell as assignments[0]" in str(info.value)
+    assert "每个班次只列一次" in str(info.value)
+    previous.write_text(json.dumps({"assignments": []}), encoding="utf-8")
+    assert "changed=0 of previous=0" in run(str(instance_file), "--previous", str(previous))
 
 
 def test_no_roster_prints_the_reasons_and_exits_2(tmp_path: Path) -> None:

@@ -163,7 +163,7 @@ class Command(BaseCommand):
         self.stdout.write(
             figures(result.status, result.objective, result.best_bound, result.gap_pct, result.wall_s)
         )
-        if result.has_roster and instance.previous:
+        if result.has_roster and options["previous"]:
             moved = Counter(instance.previous) - Counter(result.assignments)
             self.stdout.write(f"changed={sum(moved.values())} of previous={len(instance.previous)}")
         if result.has_roster:
